@@ -1,0 +1,1 @@
+"""aisms manages users in its own pages; Django's admin site is not enabled."""

@@ -1,0 +1,30 @@
+"""Template context: the navigation (only areas that exist) and the user's role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from aisms.domain.access import Action, Role, can
+
+# (label, url name, action needed). Later capabilities add their areas here.
+NAVIGATION: list[tuple[str, str, Action]] = [
+    ("Home", "web:home", Action.VIEW),
+    ("Catalogue", "catalogue:index", Action.VIEW),
+    ("Organisation", "context:organisation", Action.VIEW),
+    ("Users", "accounts:users", Action.MANAGE_USERS),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "user_role": None}
+    role = Role(user.role)
+    items = [(label, name) for label, name, action in NAVIGATION if can(role, action)]
+    return {
+        "nav_items": items,
+        "user_role": role,
+        "user_can": {action.value: can(role, action) for action in Action},
+    }

@@ -1,0 +1,83 @@
+"""Change history of register objects (who, when, what) for the UI and the API.
+
+Each app registers the models whose history people may read, under a short stable key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import models
+
+from aisms.apps.accounts.models import User
+from aisms.apps.catalogue.models import CatalogueEntry, CatalogueSource
+from aisms.apps.context.models import Organisation
+
+HISTORY_MODELS: dict[str, type[models.Model]] = {
+    "organisation": Organisation,
+    "user": User,
+    "catalogue-entry": CatalogueEntry,
+    "catalogue-source": CatalogueSource,
+}
+
+_ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+@dataclass
+class FieldChange:
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass
+class HistoryItem:
+    at: datetime
+    user: str | None
+    action: str
+    reason: str
+    changes: list[FieldChange] = field(default_factory=list)
+
+
+def _lookup_object(model_key: str, object_id: str) -> tuple[type[models.Model], Any]:
+    model = HISTORY_MODELS.get(model_key)
+    if model is None:
+        raise LookupError(f"no history is kept for {model_key!r}")
+    if model is CatalogueEntry and not object_id.isdigit():
+        return model, CatalogueEntry.objects.get(uid=object_id).pk
+    return model, int(object_id)
+
+
+def object_history(model_key: str, object_id: str, limit: int = 200) -> tuple[type[models.Model], list[HistoryItem]]:
+    """Newest first. Raises LookupError for an unknown model key, ValueError for a malformed id."""
+    model, pk = _lookup_object(model_key, object_id)
+    records = list(
+        model.history.filter(id=pk).select_related("history_user").order_by("-history_date", "-history_id")[  # type: ignore[attr-defined]
+            : limit + 1
+        ]
+    )
+    items: list[HistoryItem] = []
+    for index, record in enumerate(records[:limit]):
+        previous = records[index + 1] if index + 1 < len(records) else None
+        changes: list[FieldChange] = []
+        if previous is not None and record.history_type == "~":
+            delta = record.diff_against(previous)
+            changes = [FieldChange(c.field, c.old, c.new) for c in delta.changes]
+        elif record.history_type == "+":
+            changes = [
+                FieldChange(f.attname, None, getattr(record, f.attname))
+                for f in model._meta.concrete_fields
+                if f.attname not in ("id",) and hasattr(record, f.attname)
+            ]
+        items.append(
+            HistoryItem(
+                at=record.history_date,
+                user=record.history_user.username if record.history_user else None,
+                action=_ACTIONS.get(record.history_type, record.history_type),
+                reason=record.history_change_reason or "",
+                changes=changes,
+            )
+        )
+    return model, items

@@ -1,0 +1,1 @@
+"""Versioned reference content (no Django): ISO clauses and controls, AI threat catalogues, crosswalks."""

@@ -1,0 +1,67 @@
+"""YAML reading that remembers the line each mapping and list started on, for error messages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import yaml
+
+from aisms.catalogue.errors import CatalogueError
+
+
+class LineDict(dict[str, Any]):
+    line: int = 0
+
+
+class LineList(list[Any]):
+    line: int = 0
+
+
+class _LineLoader(yaml.SafeLoader):
+    pass
+
+
+def _mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    out = LineDict()
+    out.line = node.start_mark.line + 1
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        out[str(key)] = loader.construct_object(value_node, deep=True)
+    return out
+
+
+def _sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineList:
+    out = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    out.line = node.start_mark.line + 1
+    return out
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+
+
+def load_yaml(text: str, filename: str) -> Any:
+    """Parse YAML text; a syntax error becomes a CatalogueError naming the line."""
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader derives from SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise CatalogueError(filename, f"not valid YAML: {exc.problem or exc}", line=line) from exc
+    except yaml.YAMLError as exc:
+        raise CatalogueError(filename, f"not valid YAML: {exc}") from exc
+
+
+def line_of(document: Any, path: Sequence[str | int]) -> int | None:
+    """The line of the deepest mapping or list on ``path`` inside ``document``."""
+    node = document
+    line = getattr(node, "line", None)
+    for key in path:
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            break
+        line = getattr(node, "line", line)
+    return line

@@ -1,0 +1,13 @@
+"""URL routes: the web UI, the API under /api/v1/."""
+
+from django.urls import include, path
+
+from aisms.config.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("", include("aisms.apps.accounts.urls")),
+    path("catalogue/", include("aisms.apps.catalogue.urls")),
+    path("organisation/", include("aisms.apps.context.urls")),
+    path("", include("aisms.apps.web.urls")),
+]
