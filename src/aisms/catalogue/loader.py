@@ -74,6 +74,8 @@ def parse_catalogue_file(key: str, text: str, filename: str) -> tuple[SourceInfo
             if name in _LINK_FIELDS:
                 target_catalogue = "atlas"
                 links.extend(Link(uid, uid_for(target_catalogue, ref), _LINK_FIELDS[name]) for ref in value)
+            elif name == "attributes":
+                attributes.update(_plain(value))  # ISO/IEC 27002 attribute dimensions, stored flat
             else:
                 attributes[name] = _plain(value)
         entries.append(

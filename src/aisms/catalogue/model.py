@@ -98,6 +98,18 @@ PREFIXES: dict[str, str] = {
 }
 
 
+SHORT_NAMES: dict[str, str] = {
+    "iso27001": "ISO/IEC 27001",
+    "iso27002": "ISO/IEC 27002",
+    "atlas": "MITRE ATLAS",
+    "owasp-llm": "OWASP LLM Top 10",
+    "owasp-ml": "OWASP ML Top 10",
+    "iso42001": "ISO/IEC 42001",
+    "nist-ai-rmf": "NIST AI RMF",
+    "eu-ai-act": "EU AI Act",
+}
+
+
 def uid_for(catalogue: str, ref: str) -> str:
     return f"{PREFIXES[catalogue]}:{ref}"
 

@@ -60,7 +60,12 @@ def search(
 
 def controls(theme: str | None = None, attributes: dict[str, str] | None = None) -> list[CatalogueEntry]:
     """ISO/IEC 27002 controls of a theme having every given attribute value (e.g. control_type=detective)."""
-    rows = CatalogueEntry.objects.filter(source__key="iso27002", kind="control").select_related("source")
+    rows = (
+        CatalogueEntry.objects.filter(source__key="iso27002", kind="control")
+        .select_related("source")
+        .annotate(threat_count=Count("links_in", filter=Q(links_in__relation=Relation.TREATED_BY.value)))
+        .order_by("position")
+    )
     if theme:
         rows = rows.filter(attributes__theme=theme)
     wanted = {k: v for k, v in (attributes or {}).items() if v}

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from aisms.apps.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("account/tokens/", views.token_list, name="tokens"),
+    path("account/tokens/<int:token_id>/revoke/", views.token_revoke, name="token-revoke"),
+    path("users/", views.user_list, name="users"),
+    path("users/<int:user_id>/", views.user_edit, name="user-edit"),
+]

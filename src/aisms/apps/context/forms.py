@@ -1,0 +1,10 @@
+from django import forms
+
+from aisms.apps.context.models import Organisation
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "sector", "country", "headcount", "annual_turnover_eur", "description", "ai_use"]
+        labels = {"annual_turnover_eur": "Annual turnover (EUR)", "ai_use": "How the organisation uses AI"}

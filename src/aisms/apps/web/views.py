@@ -1,0 +1,70 @@
+"""Home page and the change-history viewer."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from aisms.apps.accounts.models import ApiToken, User
+from aisms.apps.accounts.services import require
+from aisms.apps.catalogue import selectors as catalogue_selectors
+from aisms.apps.context.services import current_organisation
+from aisms.apps.web.charts import horizontal_bars
+from aisms.apps.web.history import object_history
+from aisms.catalogue.model import SHORT_NAMES
+from aisms.domain.access import Action, Role
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    require(request.user, Action.VIEW)  # type: ignore[arg-type]
+    stats = catalogue_selectors.stats()
+    catalogues = stats["catalogues"]
+    assert isinstance(catalogues, dict)
+    links = stats["links"]
+    assert isinstance(links, dict)
+    roles = dict(User.objects.filter(is_active=True).values_list("role").annotate(n=Count("id")))
+    chart = horizontal_bars(
+        [(name, int(catalogues[key]["entries"])) for key, name in SHORT_NAMES.items() if key in catalogues],
+        title="Catalogue entries per catalogue",
+    )
+    context = {
+        "organisation": current_organisation(),
+        "catalogue_total": sum(int(item["entries"]) for item in catalogues.values()),
+        "catalogue_count": len([c for c in catalogues.values() if c["entries"]]),
+        "link_total": sum(links.values()),
+        "catalogue_chart": chart,
+        "user_count": sum(roles.values()),
+        "users_by_role": [(Role(r).label, roles[r]) for r in Role if r.value in roles],
+        "token_count": ApiToken.objects.filter(
+            user=request.user, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        ).count(),
+    }
+    return render(request, "web/home.html", context)
+
+
+_BACK_URLS = {
+    "organisation": lambda obj: "/organisation/",
+    "user": lambda obj: "/users/",
+    "catalogue-entry": lambda obj: f"/catalogue/entry/{obj.uid}/",
+    "catalogue-source": lambda obj: "/catalogue/",
+}
+
+
+@login_required
+def history(request: HttpRequest, model: str, object_id: str) -> HttpResponse:
+    require(request.user, Action.VIEW)  # type: ignore[arg-type]
+    try:
+        model_class, items = object_history(model, object_id)
+        obj = model_class._default_manager.get(**({"uid": object_id} if not object_id.isdigit() else {"pk": object_id}))
+    except (LookupError, ValueError, ObjectDoesNotExist) as exc:
+        raise Http404("no such object or no history kept for it") from exc
+    return render(
+        request,
+        "web/history.html",
+        {"object": obj, "items": items, "back_url": _BACK_URLS[model](obj)},
+    )

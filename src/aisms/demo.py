@@ -1,0 +1,71 @@
+"""The demo organisation: a fictional health-tech firm that builds, buys and uses AI.
+
+Later capabilities add their registers (assets, risks, suppliers, ...) to the same story.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+
+from aisms.apps.accounts.models import User
+from aisms.apps.accounts.services import create_user
+from aisms.apps.context.models import Organisation
+from aisms.domain.access import Role
+
+ORGANISATION = {
+    "name": "Helixa Health Ltd",
+    "sector": "Digital health (software as a medical device, health insurance services)",
+    "country": "Ireland (offices in Dublin and Lisbon)",
+    "headcount": 420,
+    "annual_turnover_eur": Decimal("68000000.00"),
+    "description": (
+        "Helixa builds patient-facing triage software for clinics and a claims platform for health insurers. "
+        "It processes special-category health data of about 1.2 million patients across the EU, and holds "
+        "ISO/IEC 27001 certification for its cloud platform."
+    ),
+    "ai_use": (
+        "Builds: 'Triage Assistant', an LLM application that asks patients about symptoms and suggests an "
+        "urgency level, grounded by retrieval over clinical guidelines (likely high-risk under the EU AI Act); "
+        "'ClaimGuard', a gradient-boosted fraud-detection model trained on insurers' historical claims.\n"
+        "Buys: a hosted foundation-model API behind the Triage Assistant, an AI transcription service for "
+        "clinician notes, and an AI-assisted CV screening tool used by HR.\n"
+        "Uses: AI coding assistants in engineering, and generative AI chat tools for staff under an "
+        "acceptable-use policy."
+    ),
+}
+
+# (username, first name, last name, role, e-mail)
+PEOPLE = [
+    ("amira", "Amira", "Okafor", Role.ISMS_MANAGER, "amira.okafor@helixa.example"),
+    ("daniel", "Daniel", "Reyes", Role.RISK_OWNER, "daniel.reyes@helixa.example"),
+    ("sofia", "Sofia", "Lindqvist", Role.CONTRIBUTOR, "sofia.lindqvist@helixa.example"),
+    ("tom", "Tom", "Becker", Role.AUDITOR, "tom.becker@helixa.example"),
+]
+
+
+@dataclass
+class DemoCreated:
+    organisation: str
+    logins: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def load_demo() -> DemoCreated | None:
+    """Load the demo once; returns None when it is already there. Passwords are generated and returned once."""
+    if Organisation.objects.filter(is_demo=True).exists():
+        return None
+    with transaction.atomic():
+        organisation = Organisation.objects.order_by("pk").first() or Organisation()
+        for name, value in ORGANISATION.items():
+            setattr(organisation, name, value)
+        organisation.is_demo = True
+        organisation.save()
+        created = DemoCreated(organisation=organisation.name)
+        for username, first, last, role, email in PEOPLE:
+            if User.objects.filter(username=username).exists():
+                continue
+            user, password = create_user(username, role, email=email, first_name=first, last_name=last)
+            created.logins.append((user.username, role.label, password))
+    return created
