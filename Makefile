@@ -38,7 +38,7 @@ $(TEST_STAMP): pyproject.toml
 	touch $(STAMP) $@
 
 test: test-setup lint
-	$(BIN)/pytest -p no:cacheprovider -n 2 --dist loadgroup tests
+	bash scripts/test.sh
 
 lint:
 	$(BIN)/ruff check src tests bench

@@ -121,9 +121,7 @@ def cmd_catalogue(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(data, indent=2, sort_keys=True))
         else:
-            catalogues = data["catalogues"]
-            assert isinstance(catalogues, dict)
-            for key, item in catalogues.items():
+            for key, item in data["catalogues"].items():
                 kinds = ", ".join(f"{n} {k}" for k, n in sorted(item["kinds"].items()))
                 print(f"{key:<12} {item['version']:<8} {item['entries']:>5}  {kinds}")
             print(f"links: {data['links']}\nlabelled examples: {data['labelled_examples']}")
@@ -132,7 +130,10 @@ def cmd_catalogue(args: argparse.Namespace) -> int:
         try:
             detail = selectors.entry_detail(args.uid)
         except CatalogueEntry.DoesNotExist:
-            print(f"error: no catalogue entry {args.uid!r} (identifiers look like atlas:AML.T0051)", file=sys.stderr)
+            print(
+                f"error: no catalogue entry {args.uid!r} (identifiers look like atlas:AML.T0051)",
+                file=sys.stderr,
+            )
             return 1
         e = detail.entry
         links = {
@@ -143,7 +144,13 @@ def cmd_catalogue(args: argparse.Namespace) -> int:
             for relation, items in groups.items()
         }
         if args.json:
-            out = {"uid": e.uid, "name": e.name, "kind": e.kind, "summary": e.summary, "attributes": e.attributes}
+            out = {
+                "uid": e.uid,
+                "name": e.name,
+                "kind": e.kind,
+                "summary": e.summary,
+                "attributes": e.attributes,
+            }
             print(json.dumps({**out, "links": links}, indent=2))
         else:
             print(f"{e.uid}  {e.name}  [{e.kind}]\n\n{e.summary}\n")

@@ -27,8 +27,9 @@ ORGANISATION = {
         "ISO/IEC 27001 certification for its cloud platform."
     ),
     "ai_use": (
-        "Builds: 'Triage Assistant', an LLM application that asks patients about symptoms and suggests an "
-        "urgency level, grounded by retrieval over clinical guidelines (likely high-risk under the EU AI Act); "
+        "Builds: 'Triage Assistant', an LLM application that asks patients about symptoms and suggests "
+        "an urgency level, grounded by retrieval over clinical guidelines (likely high-risk under the "
+        "EU AI Act); "
         "'ClaimGuard', a gradient-boosted fraud-detection model trained on insurers' historical claims.\n"
         "Buys: a hosted foundation-model API behind the Triage Assistant, an AI transcription service for "
         "clinician notes, and an AI-assisted CV screening tool used by HR.\n"
@@ -53,7 +54,7 @@ class DemoCreated:
 
 
 def load_demo() -> DemoCreated | None:
-    """Load the demo once; returns None when it is already there. Passwords are generated and returned once."""
+    """Load the demo once (None when already there). Passwords are generated and returned once."""
     if Organisation.objects.filter(is_demo=True).exists():
         return None
     with transaction.atomic():

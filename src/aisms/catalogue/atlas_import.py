@@ -62,10 +62,16 @@ DIST_SCHEMA: dict[str, Any] = {
                                 **_NAMED,
                                 "techniques": {
                                     "type": "array",
-                                    "items": {"type": "object", "required": ["id"], "properties": {"id": _ID}},
+                                    "items": {
+                                        "type": "object",
+                                        "required": ["id"],
+                                        "properties": {"id": _ID},
+                                    },
                                 },
                                 "category": {"type": "array", "items": {"type": "string"}},
-                                "ml-lifecycle": {"type": "array"},  # upstream has held stray objects here; non-strings are skipped
+                                "ml-lifecycle": {
+                                    "type": "array"
+                                },  # upstream has held stray objects here; non-strings are skipped
                             },
                         },
                     },

@@ -10,7 +10,7 @@ import jsonschema
 from aisms.catalogue.errors import CatalogueError
 from aisms.catalogue.model import PREFIXES, Catalogue, Entry, Link, Relation, SourceInfo, uid_for
 from aisms.catalogue.schema import CROSSWALK_FILE, catalogue_file_schema
-from aisms.catalogue.yaml_lines import load_yaml, line_of
+from aisms.catalogue.yaml_lines import line_of, load_yaml
 
 # The shipped files, in load order (crosswalks last: they refer to the others).
 CATALOGUE_FILES: dict[str, str] = {
@@ -26,7 +26,11 @@ CATALOGUE_FILES: dict[str, str] = {
 CROSSWALK_FILENAME = "crosswalks.yaml"
 
 # Fields that become links rather than attributes.
-_LINK_FIELDS = {"tactics": Relation.TACTIC, "mitigates": Relation.MITIGATES, "atlas": Relation.RELATED_TECHNIQUE}
+_LINK_FIELDS = {
+    "tactics": Relation.TACTIC,
+    "mitigates": Relation.MITIGATES,
+    "atlas": Relation.RELATED_TECHNIQUE,
+}
 _CORE_FIELDS = {"id", "kind", "name", "summary", "parent"}
 
 
@@ -112,7 +116,9 @@ def parse_crosswalks(text: str, filename: str) -> tuple[SourceInfo, list[Link], 
     for item in document["threat_controls"]:
         for control in item["controls"]:
             lines[len(links)] = control.line
-            links.append(Link(item["threat"], control["control"], Relation.TREATED_BY, control["rationale"].strip()))
+            links.append(
+                Link(item["threat"], control["control"], Relation.TREATED_BY, control["rationale"].strip())
+            )
         for target in [*item.get("iso42001", []), *item.get("nist_ai_rmf", [])]:
             lines[len(links)] = item.line
             links.append(Link(item["threat"], target, Relation.MAPS_TO))
@@ -157,12 +163,18 @@ def check_references(catalogue: Catalogue) -> None:
     for entry in catalogue.entries.values():
         filename = CATALOGUE_FILES.get(entry.catalogue, entry.catalogue)
         if entry.parent_uid is not None and entry.parent_uid not in catalogue.entries:
-            raise CatalogueError(filename, f"{entry.ref}: unknown parent {entry.parent_uid!r}", field="parent")
+            raise CatalogueError(
+                filename, f"{entry.ref}: unknown parent {entry.parent_uid!r}", field="parent"
+            )
         if entry.kind == "technique" and entry.parent_uid is None and entry.uid not in with_tactic:
-            raise CatalogueError(filename, f"{entry.ref}: a technique needs a tactic or a parent", field="tactics")
+            raise CatalogueError(
+                filename, f"{entry.ref}: a technique needs a tactic or a parent", field="tactics"
+            )
     for link in catalogue.links:
         for uid in (link.source_uid, link.target_uid):
             if uid not in catalogue.entries:
                 source = catalogue.entries.get(link.source_uid)
                 filename = CATALOGUE_FILES.get(source.catalogue, "?") if source else "?"
-                raise CatalogueError(filename, f"{link.source_uid}: unknown identifier {uid!r} ({link.relation})")
+                raise CatalogueError(
+                    filename, f"{link.source_uid}: unknown identifier {uid!r} ({link.relation})"
+                )

@@ -37,8 +37,9 @@ api = NinjaAPI(
     title="aisms API",
     version="1",
     description=(
-        "The aisms ISMS API. Authenticate with a personal access token (`Authorization: Bearer aisms_...`) "
-        "created under Account > API tokens, or with the browser session (unsafe methods need the CSRF token)."
+        "The aisms ISMS API. Authenticate with a personal access token "
+        "(`Authorization: Bearer aisms_...`) created under Account > API tokens, or with the browser "
+        "session (unsafe methods need the CSRF token)."
     ),
     auth=[BearerToken(), ActiveSession()],
     urls_namespace="api",

@@ -23,7 +23,9 @@ DATA_DIR = data_dir()
 SECRET_KEY = secret_key(DATA_DIR)
 DEBUG = os.environ.get("AISMS_DEBUG", "") == "1"
 PROFILE = os.environ.get("AISMS_PROFILE", "local")
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("AISMS_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("AISMS_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
+]
 
 INSTALLED_APPS = [
     "django.contrib.auth",

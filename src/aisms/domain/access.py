@@ -65,7 +65,6 @@ def can(role: Role | None, action: Action) -> bool:
 
 def can_on_object(role: Role | None, action: Action, *, is_owner: bool) -> bool:
     """Whether the role may take the action on one object, given whether the user owns it."""
-    if not can(role, action):
+    if role is None or not can(role, action):
         return False
-    assert role is not None  # narrowed by can()
     return is_owner or action not in _OWNER_BOUND.get(role, frozenset())

@@ -85,7 +85,9 @@ def list_tokens(request: HttpRequest) -> list[ApiToken]:
     return list(ApiToken.objects.filter(user=request.auth))  # type: ignore[attr-defined]
 
 
-@router.post("/tokens", response={201: TokenCreated}, summary="Create an API token (its secret is shown once)")
+@router.post(
+    "/tokens", response={201: TokenCreated}, summary="Create an API token (its secret is shown once)"
+)
 def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, object]]:
     services.require(request.auth, Action.VIEW)  # type: ignore[attr-defined]
     issued = tokens.issue_token(request.auth, payload.name, payload.days)  # type: ignore[attr-defined]

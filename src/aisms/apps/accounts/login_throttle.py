@@ -15,7 +15,9 @@ def _keys(username: str, address: str) -> tuple[str, str]:
 
 def is_locked(username: str, address: str) -> bool:
     user_key, address_key = _keys(username, address)
-    return cache.get(user_key, 0) >= MAX_PER_USERNAME or cache.get(address_key, 0) >= MAX_PER_ADDRESS
+    failures_for_user: int = cache.get(user_key, 0)
+    failures_from_address: int = cache.get(address_key, 0)
+    return failures_for_user >= MAX_PER_USERNAME or failures_from_address >= MAX_PER_ADDRESS
 
 
 def record_failure(username: str, address: str) -> None:

@@ -53,7 +53,9 @@ def create_user(
     return user, password
 
 
-def update_user(actor: User, target: User, *, role: Role | None = None, is_active: bool | None = None) -> User:
+def update_user(
+    actor: User, target: User, *, role: Role | None = None, is_active: bool | None = None
+) -> User:
     require(actor, Action.MANAGE_USERS)
     if target.pk == actor.pk and (is_active is False or (role is not None and role != Role.ADMINISTRATOR)):
         raise ValidationError({"role": "you cannot remove your own administrator access"})

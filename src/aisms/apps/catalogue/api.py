@@ -61,7 +61,16 @@ class LinkOut(Schema):
     inherited_from: str | None
 
 
-class EntryDetailOut(EntryOut):
+class EntryDetailOut(Schema):
+    uid: str
+    catalogue: str
+    ref: str
+    kind: str
+    name: str
+    summary: str
+    parent: str | None
+    attributes: dict[str, Any]
+    withdrawn: bool
     children: list[str]
     links: list[LinkOut]
     labelled_examples: int
@@ -135,7 +144,9 @@ def entries(request: HttpRequest, filters: Query[EntryFilter]) -> Any:
     return selectors.search(filters.q, filters.catalogue, filters.kind).select_related("parent")
 
 
-@router.get("/controls", response=list[EntryOut], summary="ISO/IEC 27002:2022 controls by theme and attribute")
+@router.get(
+    "/controls", response=list[EntryOut], summary="ISO/IEC 27002:2022 controls by theme and attribute"
+)
 @paginate(PageNumberPagination, page_size=100)
 def controls(request: HttpRequest, filters: Query[ControlFilter]) -> Any:
     _viewer(request)
@@ -173,7 +184,15 @@ def entry(request: HttpRequest, uid: str) -> dict[str, Any]:
     ]
     row = detail.entry
     return {
-        **EntryOut.from_orm(row).dict(),
+        "uid": row.uid,
+        "catalogue": row.source.key,
+        "ref": row.ref,
+        "kind": row.kind,
+        "name": row.name,
+        "summary": row.summary,
+        "parent": row.parent.uid if row.parent else None,
+        "attributes": row.attributes,
+        "withdrawn": row.withdrawn,
         "children": [c.uid for c in detail.children],
         "links": links,
         "labelled_examples": detail.examples,

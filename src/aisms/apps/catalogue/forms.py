@@ -25,7 +25,9 @@ def _label(value: str) -> str:
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(required=False, max_length=200, label="Search", widget=forms.TextInput(attrs={"type": "search"}))
+    q = forms.CharField(
+        required=False, max_length=200, label="Search", widget=forms.TextInput(attrs={"type": "search"})
+    )
     catalogue = forms.ChoiceField(required=False, choices=CATALOGUE_CHOICES, label="In")
 
 
@@ -42,7 +44,9 @@ class ControlFilterForm(forms.Form):
 
 class TechniqueFilterForm(forms.Form):
     tactic = forms.ChoiceField(required=False)
-    maturity = forms.ChoiceField(required=False, choices=[("", "Any maturity")] + [(m, _label(m)) for m in MATURITY])
+    maturity = forms.ChoiceField(
+        required=False, choices=[("", "Any maturity")] + [(m, _label(m)) for m in MATURITY]
+    )
 
     def __init__(self, *args: object, tactics: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -52,7 +56,7 @@ class TechniqueFilterForm(forms.Form):
 class AtlasUploadForm(forms.Form):
     file = forms.FileField(
         label="ATLAS distribution file",
-        help_text=f"The upstream dist/ATLAS.yaml (at most {settings.AISMS_MAX_UPLOAD_BYTES // (1024 * 1024)} MB).",
+        help_text=f"The upstream dist/ATLAS.yaml (at most {settings.AISMS_MAX_UPLOAD_BYTES // 2**20} MB).",
     )
 
     def clean_file(self) -> object:

@@ -33,7 +33,9 @@ class CatalogueEntry(models.Model):
     kind = models.CharField(max_length=20)
     name = models.CharField(max_length=300)
     summary = models.TextField(blank=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     attributes = models.JSONField(default=dict, blank=True)
     position = models.PositiveIntegerField(default=0)
     withdrawn = models.BooleanField(default=False)
@@ -91,7 +93,9 @@ class CatalogueImport(models.Model):
     sha256 = models.CharField(max_length=64)
     upstream_version = models.CharField(max_length=40)
     counts = models.JSONField(default=dict)
-    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
     imported_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

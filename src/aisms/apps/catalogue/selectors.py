@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
@@ -14,18 +15,17 @@ from aisms.catalogue.schema import ATTRIBUTE_VOCABULARY, MATURITY, THEMES
 __all__ = ["ATTRIBUTE_VOCABULARY", "MATURITY", "THEMES"]
 
 
-def stats() -> dict[str, object]:
+def stats() -> dict[str, Any]:
     """Counts per catalogue and kind, links per relation, labelled examples."""
-    per: dict[str, dict[str, object]] = {}
-    for source in CatalogueSource.objects.all():
-        per[source.key] = {"version": source.version, "title": source.title, "entries": 0, "kinds": {}}
+    per: dict[str, dict[str, Any]] = {
+        source.key: {"version": source.version, "title": source.title, "entries": 0, "kinds": {}}
+        for source in CatalogueSource.objects.all()
+    }
     rows = CatalogueEntry.objects.values("source__key", "kind").annotate(n=Count("id")).order_by()
     for row in rows:
         item = per.setdefault(row["source__key"], {"version": "", "title": "", "entries": 0, "kinds": {}})
-        kinds = item["kinds"]
-        assert isinstance(kinds, dict)
-        kinds[row["kind"]] = row["n"]
-        item["entries"] = int(str(item["entries"])) + row["n"]
+        item["kinds"][row["kind"]] = row["n"]
+        item["entries"] += row["n"]
     links = {
         row["relation"]: row["n"]
         for row in CatalogueLink.objects.values("relation").annotate(n=Count("id")).order_by("relation")
@@ -144,7 +144,9 @@ def entry_detail(uid: str) -> EntryDetail:
             source=entry.parent, relation__in=[Relation.TREATED_BY.value, Relation.MAPS_TO.value]
         ).select_related("target__source")
         for link in inherited:
-            outgoing[link.relation].append(LinkedEntry(link.target, link.rationale, inherited_from=entry.parent))
+            outgoing[link.relation].append(
+                LinkedEntry(link.target, link.rationale, inherited_from=entry.parent)
+            )
     for items in [*outgoing.values(), *incoming.values()]:
         items.sort(key=lambda item: (item.entry.source.key, item.entry.position))
     return EntryDetail(

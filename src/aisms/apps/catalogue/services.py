@@ -78,7 +78,9 @@ def _upsert_entries(
     if new_rows:
         bulk_create_with_history(new_rows, CatalogueEntry, batch_size=500, default_user=user)
     if changed_rows:
-        bulk_update_with_history(changed_rows, CatalogueEntry, _ENTRY_FIELDS, batch_size=500, default_user=user)
+        bulk_update_with_history(
+            changed_rows, CatalogueEntry, _ENTRY_FIELDS, batch_size=500, default_user=user
+        )
     stored = {e.uid: e for e in CatalogueEntry.objects.all()}
     reparented = []
     for entry in entries:
@@ -118,7 +120,9 @@ def load_builtin_catalogue(
 ) -> LoadResult:
     """Store the shipped catalogue. Skipped when one is already stored, unless forced."""
     if CatalogueSource.objects.exists() and not force:
-        return LoadResult(loaded=False, entries=CatalogueEntry.objects.count(), links=CatalogueLink.objects.count())
+        return LoadResult(
+            loaded=False, entries=CatalogueEntry.objects.count(), links=CatalogueLink.objects.count()
+        )
     steps = 3
     with transaction.atomic():
         progress("sources", 0, steps)

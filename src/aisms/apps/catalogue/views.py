@@ -73,7 +73,11 @@ def entry(request: HttpRequest, uid: str) -> HttpResponse:
     for direction, groups in (("out", detail.outgoing), ("in", detail.incoming)):
         for relation, items in groups.items():
             sections.append(
-                {"title": RELATION_LABELS.get((relation, direction), relation), "items": items, "relation": relation}
+                {
+                    "title": RELATION_LABELS.get((relation, direction), relation),
+                    "items": items,
+                    "relation": relation,
+                }
             )
     order = ["treated-by", "mitigates", "related-technique", "tactic", "maps-to"]
     sections.sort(key=lambda s: order.index(s["relation"]) if s["relation"] in order else len(order))
@@ -110,7 +114,11 @@ def controls(request: HttpRequest) -> HttpResponse:
         theme = form.cleaned_data.pop("theme") or None
         attributes = {k: v for k, v in form.cleaned_data.items() if v}
     rows = selectors.controls(theme, attributes)
-    return render(request, "catalogue/controls.html", {"form": form, "controls": rows, "filtered": bool(theme or attributes)})
+    return render(
+        request,
+        "catalogue/controls.html",
+        {"form": form, "controls": rows, "filtered": bool(theme or attributes)},
+    )
 
 
 @login_required
@@ -120,7 +128,9 @@ def atlas(request: HttpRequest) -> HttpResponse:
     form = TechniqueFilterForm(request.GET or None, tactics=[(t.uid, f"{t.ref} {t.name}") for t in tactics])
     techniques = None
     if form.is_valid() and (form.cleaned_data["tactic"] or form.cleaned_data["maturity"]):
-        techniques = selectors.techniques(form.cleaned_data["tactic"] or None, form.cleaned_data["maturity"] or None)
+        techniques = selectors.techniques(
+            form.cleaned_data["tactic"] or None, form.cleaned_data["maturity"] or None
+        )
     return render(
         request,
         "catalogue/atlas.html",
@@ -128,7 +138,9 @@ def atlas(request: HttpRequest) -> HttpResponse:
             "form": form,
             "techniques": techniques,
             "matrix": selectors.atlas_matrix() if techniques is None else None,
-            "mitigations": CatalogueEntry.objects.filter(source__key="atlas", kind="mitigation").order_by("ref"),
+            "mitigations": CatalogueEntry.objects.filter(source__key="atlas", kind="mitigation").order_by(
+                "ref"
+            ),
         },
     )
 
@@ -162,7 +174,8 @@ def import_atlas(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 f"ATLAS {result.version} applied: {result.added} added, {result.changed} changed, "
-                f"{result.unchanged} unchanged, {result.withdrawn} withdrawn; {result.examples} labelled examples.",
+                f"{result.unchanged} unchanged, {result.withdrawn} withdrawn; "
+                f"{result.examples} labelled examples.",
             )
             return redirect("catalogue:import-atlas")
     return render(

@@ -25,7 +25,7 @@ def update_organisation(actor: User | None, **values: Any) -> Organisation:
         require(actor, Action.MANAGE_ORGANISATION)
     unknown = set(values) - set(EDITABLE)
     if unknown:
-        raise ValidationError({name: "not an organisation field" for name in sorted(unknown)})
+        raise ValidationError(dict.fromkeys(sorted(unknown), "not an organisation field"))
     if "name" in values and not str(values["name"] or "").strip():
         raise ValidationError({"name": "the organisation needs a name"})
     if values.get("headcount") is not None and int(values["headcount"]) < 0:

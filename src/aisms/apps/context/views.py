@@ -24,8 +24,7 @@ def organisation(request: HttpRequest) -> HttpResponse:
     form = OrganisationForm(request.POST or None, instance=current) if may_edit else None
     if request.method == "POST":
         require(request.user, Action.MANAGE_ORGANISATION)  # type: ignore[arg-type]
-        assert form is not None
-        if form.is_valid():
+        if form is not None and form.is_valid():
             try:
                 services.update_organisation(request.user, **form.cleaned_data)  # type: ignore[arg-type]
             except ValidationError as exc:

@@ -30,7 +30,9 @@ class HistoryOut(Schema):
     changes: list[ChangeOut]
 
 
-@router.get("/{model}/{object_id}", response=list[HistoryOut], summary="Who changed what, when (newest first)")
+@router.get(
+    "/{model}/{object_id}", response=list[HistoryOut], summary="Who changed what, when (newest first)"
+)
 def history(request: HttpRequest, model: str, object_id: str) -> list[Any]:
     require(request.auth, Action.VIEW)  # type: ignore[attr-defined]
     if model not in HISTORY_MODELS:
@@ -40,7 +42,10 @@ def history(request: HttpRequest, model: str, object_id: str) -> list[Any]:
     except ValueError as exc:
         raise HttpError(404, "not found") from exc
     return [
-        {**item.__dict__, "changes": [{"field": c.field, "old": _plain(c.old), "new": _plain(c.new)} for c in item.changes]}
+        {
+            **item.__dict__,
+            "changes": [{"field": c.field, "old": _plain(c.old), "new": _plain(c.new)} for c in item.changes],
+        }
         for item in items
     ]
 

@@ -50,13 +50,16 @@ def _lookup_object(model_key: str, object_id: str) -> tuple[type[models.Model], 
     return model, int(object_id)
 
 
-def object_history(model_key: str, object_id: str, limit: int = 200) -> tuple[type[models.Model], list[HistoryItem]]:
+def object_history(
+    model_key: str, object_id: str, limit: int = 200
+) -> tuple[type[models.Model], list[HistoryItem]]:
     """Newest first. Raises LookupError for an unknown model key, ValueError for a malformed id."""
     model, pk = _lookup_object(model_key, object_id)
+    manager = model.history  # type: ignore[attr-defined]  # added by simple_history's HistoricalRecords
     records = list(
-        model.history.filter(id=pk).select_related("history_user").order_by("-history_date", "-history_id")[  # type: ignore[attr-defined]
-            : limit + 1
-        ]
+        manager.filter(id=pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[: limit + 1]
     )
     items: list[HistoryItem] = []
     for index, record in enumerate(records[:limit]):

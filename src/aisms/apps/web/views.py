@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count
@@ -24,9 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.VIEW)  # type: ignore[arg-type]
     stats = catalogue_selectors.stats()
     catalogues = stats["catalogues"]
-    assert isinstance(catalogues, dict)
     links = stats["links"]
-    assert isinstance(links, dict)
     roles = dict(User.objects.filter(is_active=True).values_list("role").annotate(n=Count("id")))
     chart = horizontal_bars(
         [(name, int(catalogues[key]["entries"])) for key, name in SHORT_NAMES.items() if key in catalogues],
@@ -41,18 +41,17 @@ def home(request: HttpRequest) -> HttpResponse:
         "user_count": sum(roles.values()),
         "users_by_role": [(Role(r).label, roles[r]) for r in Role if r.value in roles],
         "token_count": ApiToken.objects.filter(
-            user=request.user, revoked_at__isnull=True, expires_at__gt=timezone.now()
+            user_id=request.user.pk or 0, revoked_at__isnull=True, expires_at__gt=timezone.now()
         ).count(),
     }
     return render(request, "web/home.html", context)
 
 
-_BACK_URLS = {
-    "organisation": lambda obj: "/organisation/",
-    "user": lambda obj: "/users/",
-    "catalogue-entry": lambda obj: f"/catalogue/entry/{obj.uid}/",
-    "catalogue-source": lambda obj: "/catalogue/",
-}
+def _back_url(model: str, obj: Any) -> str:
+    """Where the history page's breadcrumb leads back to."""
+    if model == "catalogue-entry":
+        return f"/catalogue/entry/{obj.uid}/"
+    return {"organisation": "/organisation/", "user": "/users/"}.get(model, "/catalogue/")
 
 
 @login_required
@@ -60,11 +59,13 @@ def history(request: HttpRequest, model: str, object_id: str) -> HttpResponse:
     require(request.user, Action.VIEW)  # type: ignore[arg-type]
     try:
         model_class, items = object_history(model, object_id)
-        obj = model_class._default_manager.get(**({"uid": object_id} if not object_id.isdigit() else {"pk": object_id}))
+        obj = model_class._default_manager.get(
+            **({"uid": object_id} if not object_id.isdigit() else {"pk": object_id})
+        )
     except (LookupError, ValueError, ObjectDoesNotExist) as exc:
         raise Http404("no such object or no history kept for it") from exc
     return render(
         request,
         "web/history.html",
-        {"object": obj, "items": items, "back_url": _BACK_URLS[model](obj)},
+        {"object": obj, "items": items, "back_url": _back_url(model, obj)},
     )

@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,144 +16,278 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='CatalogueSource',
+            name="CatalogueSource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=40, unique=True)),
-                ('prefix', models.CharField(max_length=60)),
-                ('version', models.CharField(max_length=40)),
-                ('title', models.CharField(max_length=200)),
-                ('publisher', models.CharField(max_length=200)),
-                ('url', models.URLField(max_length=300)),
-                ('licence', models.TextField()),
-                ('loaded_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=40, unique=True)),
+                ("prefix", models.CharField(max_length=60)),
+                ("version", models.CharField(max_length=40)),
+                ("title", models.CharField(max_length=200)),
+                ("publisher", models.CharField(max_length=200)),
+                ("url", models.URLField(max_length=300)),
+                ("licence", models.TextField()),
+                ("loaded_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['key'],
+                "ordering": ["key"],
             },
         ),
         migrations.CreateModel(
-            name='CatalogueEntry',
+            name="CatalogueEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uid', models.CharField(max_length=80, unique=True)),
-                ('ref', models.CharField(max_length=40)),
-                ('kind', models.CharField(max_length=20)),
-                ('name', models.CharField(max_length=300)),
-                ('summary', models.TextField(blank=True)),
-                ('attributes', models.JSONField(blank=True, default=dict)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('withdrawn', models.BooleanField(default=False)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='catalogue.catalogueentry')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='catalogue.cataloguesource')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("uid", models.CharField(max_length=80, unique=True)),
+                ("ref", models.CharField(max_length=40)),
+                ("kind", models.CharField(max_length=20)),
+                ("name", models.CharField(max_length=300)),
+                ("summary", models.TextField(blank=True)),
+                ("attributes", models.JSONField(blank=True, default=dict)),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("withdrawn", models.BooleanField(default=False)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="catalogue.catalogueentry",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries",
+                        to="catalogue.cataloguesource",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'catalogue entries',
-                'ordering': ['source__key', 'position'],
+                "verbose_name_plural": "catalogue entries",
+                "ordering": ["source__key", "position"],
             },
         ),
         migrations.CreateModel(
-            name='CatalogueImport',
+            name="CatalogueImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=30)),
-                ('filename', models.CharField(max_length=255)),
-                ('sha256', models.CharField(max_length=64)),
-                ('upstream_version', models.CharField(max_length=40)),
-                ('counts', models.JSONField(default=dict)),
-                ('imported_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('imported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=30)),
+                ("filename", models.CharField(max_length=255)),
+                ("sha256", models.CharField(max_length=64)),
+                ("upstream_version", models.CharField(max_length=40)),
+                ("counts", models.JSONField(default=dict)),
+                ("imported_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "imported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-imported_at'],
+                "ordering": ["-imported_at"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalCatalogueEntry',
+            name="HistoricalCatalogueEntry",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('uid', models.CharField(db_index=True, max_length=80)),
-                ('ref', models.CharField(max_length=40)),
-                ('kind', models.CharField(max_length=20)),
-                ('name', models.CharField(max_length=300)),
-                ('summary', models.TextField(blank=True)),
-                ('attributes', models.JSONField(blank=True, default=dict)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('withdrawn', models.BooleanField(default=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('parent', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='catalogue.catalogueentry')),
-                ('source', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='catalogue.cataloguesource')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("uid", models.CharField(db_index=True, max_length=80)),
+                ("ref", models.CharField(max_length=40)),
+                ("kind", models.CharField(max_length=20)),
+                ("name", models.CharField(max_length=300)),
+                ("summary", models.TextField(blank=True)),
+                ("attributes", models.JSONField(blank=True, default=dict)),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("withdrawn", models.BooleanField(default=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="catalogue.catalogueentry",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="catalogue.cataloguesource",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical catalogue entry',
-                'verbose_name_plural': 'historical catalogue entries',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical catalogue entry",
+                "verbose_name_plural": "historical catalogue entries",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalCatalogueSource',
+            name="HistoricalCatalogueSource",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('key', models.CharField(db_index=True, max_length=40)),
-                ('prefix', models.CharField(max_length=60)),
-                ('version', models.CharField(max_length=40)),
-                ('title', models.CharField(max_length=200)),
-                ('publisher', models.CharField(max_length=200)),
-                ('url', models.URLField(max_length=300)),
-                ('licence', models.TextField()),
-                ('loaded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("key", models.CharField(db_index=True, max_length=40)),
+                ("prefix", models.CharField(max_length=60)),
+                ("version", models.CharField(max_length=40)),
+                ("title", models.CharField(max_length=200)),
+                ("publisher", models.CharField(max_length=200)),
+                ("url", models.URLField(max_length=300)),
+                ("licence", models.TextField()),
+                ("loaded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical catalogue source',
-                'verbose_name_plural': 'historical catalogue sources',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical catalogue source",
+                "verbose_name_plural": "historical catalogue sources",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='LabelledExample',
+            name="LabelledExample",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField()),
-                ('origin', models.CharField(choices=[('atlas-case-study', 'ATLAS case study'), ('user', 'Confirmed by a user')], max_length=30)),
-                ('case_study', models.CharField(blank=True, max_length=40)),
-                ('case_study_name', models.CharField(blank=True, max_length=300)),
-                ('step', models.PositiveIntegerField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('technique', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='examples', to='catalogue.catalogueentry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField()),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[("atlas-case-study", "ATLAS case study"), ("user", "Confirmed by a user")],
+                        max_length=30,
+                    ),
+                ),
+                ("case_study", models.CharField(blank=True, max_length=40)),
+                ("case_study_name", models.CharField(blank=True, max_length=300)),
+                ("step", models.PositiveIntegerField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "technique",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="examples",
+                        to="catalogue.catalogueentry",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['case_study', 'step'],
+                "ordering": ["case_study", "step"],
             },
         ),
         migrations.CreateModel(
-            name='CatalogueLink',
+            name="CatalogueLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('relation', models.CharField(max_length=30)),
-                ('rationale', models.TextField(blank=True)),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links_out', to='catalogue.catalogueentry')),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links_in', to='catalogue.catalogueentry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("relation", models.CharField(max_length=30)),
+                ("rationale", models.TextField(blank=True)),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links_out",
+                        to="catalogue.catalogueentry",
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links_in",
+                        to="catalogue.catalogueentry",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['relation', 'target'], name='catalogue_c_relatio_7ca636_idx')],
-                'constraints': [models.UniqueConstraint(fields=('source', 'target', 'relation'), name='unique_catalogue_link')],
+                "indexes": [
+                    models.Index(fields=["relation", "target"], name="catalogue_c_relatio_7ca636_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("source", "target", "relation"), name="unique_catalogue_link"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='catalogueentry',
-            index=models.Index(fields=['source', 'kind'], name='catalogue_c_source__8fb150_idx'),
+            model_name="catalogueentry",
+            index=models.Index(fields=["source", "kind"], name="catalogue_c_source__8fb150_idx"),
         ),
     ]

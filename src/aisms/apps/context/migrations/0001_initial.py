@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,42 +15,75 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('sector', models.CharField(blank=True, max_length=200)),
-                ('country', models.CharField(blank=True, max_length=100)),
-                ('headcount', models.PositiveIntegerField(blank=True, null=True)),
-                ('annual_turnover_eur', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True)),
-                ('description', models.TextField(blank=True)),
-                ('ai_use', models.TextField(blank=True, help_text='How the organisation builds, buys and uses AI.')),
-                ('is_demo', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("sector", models.CharField(blank=True, max_length=200)),
+                ("country", models.CharField(blank=True, max_length=100)),
+                ("headcount", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "annual_turnover_eur",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True),
+                ),
+                ("description", models.TextField(blank=True)),
+                (
+                    "ai_use",
+                    models.TextField(blank=True, help_text="How the organisation builds, buys and uses AI."),
+                ),
+                ("is_demo", models.BooleanField(default=False)),
             ],
         ),
         migrations.CreateModel(
-            name='HistoricalOrganisation',
+            name="HistoricalOrganisation",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('sector', models.CharField(blank=True, max_length=200)),
-                ('country', models.CharField(blank=True, max_length=100)),
-                ('headcount', models.PositiveIntegerField(blank=True, null=True)),
-                ('annual_turnover_eur', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True)),
-                ('description', models.TextField(blank=True)),
-                ('ai_use', models.TextField(blank=True, help_text='How the organisation builds, buys and uses AI.')),
-                ('is_demo', models.BooleanField(default=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("sector", models.CharField(blank=True, max_length=200)),
+                ("country", models.CharField(blank=True, max_length=100)),
+                ("headcount", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "annual_turnover_eur",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True),
+                ),
+                ("description", models.TextField(blank=True)),
+                (
+                    "ai_use",
+                    models.TextField(blank=True, help_text="How the organisation builds, buys and uses AI."),
+                ),
+                ("is_demo", models.BooleanField(default=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical organisation',
-                'verbose_name_plural': 'historical organisations',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical organisation",
+                "verbose_name_plural": "historical organisations",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
