@@ -1,7 +1,5 @@
 """API: who am I, personal access tokens, users."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from django.http import HttpRequest

@@ -1,7 +1,5 @@
 """API: browse and search the reference catalogue; apply an upstream ATLAS release."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 

@@ -1,7 +1,5 @@
 """API: the organisation profile."""
 
-from __future__ import annotations
-
 from decimal import Decimal
 
 from django.http import HttpRequest

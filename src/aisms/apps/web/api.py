@@ -1,7 +1,5 @@
 """API: change history of any register object."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 
