@@ -44,7 +44,7 @@ lint:
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/lint-imports
-	$(BIN)/mypy src
+	AISMS_DATA_DIR=$(CURDIR)/var/lint $(BIN)/mypy src
 
 bench: setup
 	$(BIN)/python bench/run.py

@@ -16,6 +16,7 @@ router = Router(tags=["history"])
 
 class ChangeOut(Schema):
     field: str
+    label: str
     old: Any
     new: Any
 
@@ -42,7 +43,10 @@ def history(request: HttpRequest, model: str, object_id: str) -> list[Any]:
     return [
         {
             **item.__dict__,
-            "changes": [{"field": c.field, "old": _plain(c.old), "new": _plain(c.new)} for c in item.changes],
+            "changes": [
+                {"field": c.field, "label": c.label, "old": _plain(c.old), "new": _plain(c.new)}
+                for c in item.changes
+            ],
         }
         for item in items
     ]

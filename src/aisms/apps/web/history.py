@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from aisms.apps.accounts.models import User
@@ -28,6 +29,7 @@ _ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 @dataclass
 class FieldChange:
     field: str
+    label: str
     old: Any
     new: Any
 
@@ -39,6 +41,13 @@ class HistoryItem:
     action: str
     reason: str
     changes: list[FieldChange] = field(default_factory=list)
+
+
+def _label(model: type[models.Model], field_name: str) -> str:
+    try:
+        return str(model._meta.get_field(field_name).verbose_name).capitalize()
+    except FieldDoesNotExist:
+        return field_name
 
 
 def _lookup_object(model_key: str, object_id: str) -> tuple[type[models.Model], Any]:
@@ -67,10 +76,10 @@ def object_history(
         changes: list[FieldChange] = []
         if previous is not None and record.history_type == "~":
             delta = record.diff_against(previous)
-            changes = [FieldChange(c.field, c.old, c.new) for c in delta.changes]
+            changes = [FieldChange(c.field, _label(model, c.field), c.old, c.new) for c in delta.changes]
         elif record.history_type == "+":
             changes = [
-                FieldChange(f.attname, None, getattr(record, f.attname))
+                FieldChange(f.name, _label(model, f.name), None, getattr(record, f.attname))
                 for f in model._meta.concrete_fields
                 if f.attname not in ("id",) and hasattr(record, f.attname)
             ]

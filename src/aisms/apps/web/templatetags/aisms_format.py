@@ -6,7 +6,15 @@ from collections.abc import Iterable
 
 from django import template
 
+from aisms.catalogue.model import SHORT_NAMES
+
 register = template.Library()
+
+
+@register.filter
+def catalogue_name(key: str) -> str:
+    """A catalogue key as a short name: 'owasp-llm' -> 'OWASP LLM Top 10'."""
+    return SHORT_NAMES.get(key, key)
 
 
 @register.filter
