@@ -47,7 +47,8 @@ lint:
 	AISMS_DATA_DIR=$(CURDIR)/var/lint $(BIN)/mypy src
 
 bench: setup
-	$(BIN)/python bench/run.py
+	$(BIN)/pip install --quiet -e ".[bench]"
+	AISMS_DATA_DIR=$(CURDIR)/var/bench PYTHONPATH=$(CURDIR) $(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) node_modules static_vendor

@@ -30,6 +30,12 @@ from tests.factories import make_user, session_client, token_client
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Argon2 costs ~0.4 s per user; these tests create hundreds of users and test no hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 API = "/api/v1"
 
 ROLES = [

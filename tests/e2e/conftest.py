@@ -1,4 +1,4 @@
-"""End-to-end fixtures: the real `aisms` CLI sets up a data directory and serves it; headless Chromium drives it.
+"""End-to-end fixtures: the real `aisms` CLI sets up and serves a data directory; headless Chromium drives it.
 
 One server per test session (the e2e tests share an xdist group, so they run in one worker). The server is
 prepared exactly as a user would: `aisms init`, `aisms demo`, `aisms serve`, with the passwords read from what
@@ -21,9 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import expect
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 ARTIFACTS_DIR = REPO_DIR / "test-artifacts" / "e2e"
@@ -75,7 +74,8 @@ def parse_admin_password(stdout: str) -> tuple[str, str]:
     """The user name and password `aisms init` prints for the first administrator."""
     user = re.search(r"^  user name: (\S+)$", stdout, re.MULTILINE)
     password = re.search(r"^  password:  (\S+)$", stdout, re.MULTILINE)
-    assert user and password, f"no administrator login in the output of aisms init:\n{stdout}"
+    assert user, f"no administrator user name in the output of aisms init:\n{stdout}"
+    assert password, f"no administrator password in the output of aisms init:\n{stdout}"
     return user.group(1), password.group(1)
 
 
@@ -172,7 +172,7 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
         yield tab
     finally:
         ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
-        # The screenshot is an artefact for people, not an assertion: a crashed page must not hide the failure.
+        # The screenshot is an artefact for people, not an assertion: a dead page must not hide the failure.
         with contextlib.suppress(PlaywrightError):
             tab.screenshot(path=str(ARTIFACTS_DIR / f"{request.node.name}.png"), full_page=True)
         context.close()

@@ -44,10 +44,7 @@ def test_wrong_password_shows_an_error_and_stays_on_the_login_page(
     expect(page.get_by_role("heading", level=1)).to_have_text("Log in to aisms")
     expect(page.get_by_role("navigation", name="Main")).to_have_count(0)
     expect(page.get_by_role("button", name="Log out")).to_have_count(0)
-
-    # And the right password still works afterwards
-    login(page, aisms_server, "daniel")
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    expect(page.get_by_label("Username")).to_have_value("daniel")
 
 
 def test_unauthenticated_visit_is_sent_to_the_login_page(page: Page, aisms_server: AismsServer) -> None:
@@ -71,7 +68,9 @@ def test_auditor_reads_but_cannot_manage(page: Page, aisms_server: AismsServer) 
     expect(page).to_have_url(aisms_server.url("/organisation/"))
     expect(page.locator("dl.facts")).to_contain_text("Helixa Health Ltd")
     expect(page.get_by_role("heading", name="Edit")).to_have_count(0)
-    expect(page.locator("form[method=post]").filter(has=page.get_by_role("button", name="Save"))).to_have_count(0)
+    expect(
+        page.locator("form[method=post]").filter(has=page.get_by_role("button", name="Save"))
+    ).to_have_count(0)
     expect(page.get_by_role("textbox")).to_have_count(0)
 
     # When he visits the users page directly, access is denied
@@ -97,8 +96,9 @@ def test_organisation_history_is_reachable_from_the_organisation_page(
     rows = page.locator("table tbody tr")
     expect(rows.last.locator("td").nth(2)).to_contain_text("created")
     expect(rows.last).to_contain_text("Helixa Health Ltd")
-    page.get_by_role("link", name="Helixa Health Ltd").first.click()
-    expect(page).to_have_url(aisms_server.url("/organisation/"))
+    expect(page.locator(".breadcrumbs").get_by_role("link", name="Helixa Health Ltd")).to_have_attribute(
+        "href", "/organisation/"
+    )
 
 
 def test_api_token_is_shown_once_works_and_stops_working_when_revoked(
@@ -144,7 +144,8 @@ def test_api_token_is_shown_once_works_and_stops_working_when_revoked(
     expect(row.get_by_role("button", name=re.compile("Revoke"))).to_have_count(0)
     status, body = _get_me(aisms_server, secret)
     assert status == 401, body
-    assert isinstance(body.get("message"), str) and body["message"], body
+    assert isinstance(body.get("message"), str), body
+    assert body["message"], body
 
 
 def test_log_out_returns_to_the_login_page(page: Page, aisms_server: AismsServer) -> None:

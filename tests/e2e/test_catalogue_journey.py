@@ -12,7 +12,9 @@ from tests.e2e.conftest import AismsServer, login
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 # From the shipped crosswalks: ATLAS AML.T0003 is treated by control 5.7, with this rationale.
-T0003_RATIONALE = "Periodically review the organisation's own public footprint from an attacker's perspective."
+T0003_RATIONALE = (
+    "Periodically review the organisation's own public footprint from an attacker's perspective."
+)
 
 
 def test_search_as_you_type_then_control_to_threat_and_back(page: Page, aisms_server: AismsServer) -> None:
@@ -31,7 +33,7 @@ def test_search_as_you_type_then_control_to_threat_and_back(page: Page, aisms_se
     first = results.get_by_role("link").first
     expect(first).to_have_text("5.7 Threat intelligence")
     expect(first).to_have_attribute("href", "/catalogue/entry/iso27002:2022:5.7/")
-    expect(page).to_have_url(re.compile(r"/catalogue/\?q=threat\+intelligence"))
+    expect(page).to_have_url(re.compile(r"/catalogue/\?q=threat(\+|%20)intelligence"))
     assert page.evaluate("window.__sameDocument === true"), "the search reloaded the whole page"
     expect(page.get_by_role("heading", level=1)).to_have_count(1)
 
@@ -42,7 +44,9 @@ def test_search_as_you_type_then_control_to_threat_and_back(page: Page, aisms_se
     expect(page).to_have_url(aisms_server.url("/catalogue/entry/iso27002:2022:5.7/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("5.7 Threat intelligence")
     threats = page.get_by_role("region", name="AI threats this control treats")
-    expect(threats.get_by_role("heading", level=2)).to_have_text(re.compile(r"^AI threats this control treats \d+$"))
+    expect(threats.get_by_role("heading", level=2)).to_have_text(
+        re.compile(r"^AI threats this control treats \d+$")
+    )
     expect(threats.get_by_role("link", name="AML.T0000 Search Open Technical Databases")).to_be_visible()
     threat_link = threats.get_by_role("link", name="AML.T0003 Search Victim-Owned Websites")
     expect(threat_link).to_have_attribute("href", "/catalogue/entry/atlas:AML.T0003/")
@@ -54,7 +58,9 @@ def test_search_as_you_type_then_control_to_threat_and_back(page: Page, aisms_se
     expect(page).to_have_url(aisms_server.url("/catalogue/entry/atlas:AML.T0003/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("AML.T0003 Search Victim-Owned Websites")
     controls = page.get_by_role("region", name="ISO/IEC 27002:2022 controls that treat it")
-    back = controls.get_by_role("listitem").filter(has=page.get_by_role("link", name="5.7 Threat intelligence"))
+    back = controls.get_by_role("listitem").filter(
+        has=page.get_by_role("link", name="5.7 Threat intelligence")
+    )
     expect(back).to_have_count(1)
     expect(back).to_contain_text(T0003_RATIONALE)
 
@@ -132,6 +138,20 @@ def test_controls_filtered_by_theme_people(page: Page, aisms_server: AismsServer
     expect(page.get_by_role("link", name="Clear")).to_be_visible()
 
 
+def test_main_navigation_marks_catalogue_as_current_on_its_sub_pages(
+    page: Page, aisms_server: AismsServer
+) -> None:
+    # Given amira is logged in
+    login(page, aisms_server, "amira")
+    nav = page.get_by_role("navigation", name="Main")
+
+    # When she is on any page of the catalogue, the main navigation marks "Catalogue" (and only it) as current
+    for path in ("/catalogue/", "/catalogue/controls/", "/catalogue/atlas/", "/catalogue/entry/iso27002:2022:5.7/"):
+        page.goto(aisms_server.url(path))
+        expect(nav.get_by_role("link", name="Catalogue")).to_have_attribute("aria-current", "page")
+        expect(nav.locator("[aria-current]")).to_have_count(1)
+
+
 def test_keyboard_reaches_skip_link_and_search_box(page: Page, aisms_server: AismsServer) -> None:
     # Given amira is logged in and opens the catalogue page
     login(page, aisms_server, "amira")
@@ -145,7 +165,9 @@ def test_keyboard_reaches_skip_link_and_search_box(page: Page, aisms_server: Ais
     expect(focused).to_have_text("Skip to content")
     expect(focused).to_have_attribute("href", "#content")
     box = focused.bounding_box()
-    assert box is not None and box["x"] >= 0 and box["y"] >= 0, f"the focused skip link is off-screen: {box}"
+    assert box is not None
+    assert box["x"] >= 0, f"the focused skip link is off-screen: {box}"
+    assert box["y"] >= 0, f"the focused skip link is off-screen: {box}"
 
     # When she follows it, the page moves to the main content
     page.keyboard.press("Enter")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.contrib.auth.password_validation import validate_password
@@ -21,11 +22,19 @@ pytestmark = pytest.mark.django_db
 T0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 
 
+def quick_user(role: str, *, username: str | None = None, **fields: object) -> User:
+    """A user without a usable password: no (slow, argon2) hashing where passwords do not matter."""
+    user = User(username=username or f"quick-{User.objects.count() + 1}-{role}", role=role, **fields)
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
 # --- tokens -------------------------------------------------------------------------------------------------
 
 
 def test_issued_secret_is_not_stored_only_its_digest() -> None:
-    user = make_user("contributor")
+    user = quick_user("contributor")
     issued = issue_token(user, "  CI pipeline  ", 30, now=T0)
     token = ApiToken.objects.get(pk=issued.token.pk)
     assert token.digest == hashlib.sha256(issued.secret.encode()).hexdigest()
@@ -41,14 +50,14 @@ def test_issued_secret_is_not_stored_only_its_digest() -> None:
 
 
 def test_two_tokens_have_different_secrets() -> None:
-    user = make_user("contributor")
+    user = quick_user("contributor")
     first, second = issue_token(user, "a", 1), issue_token(user, "b", 1)
     assert first.secret != second.secret
     assert first.token.prefix != second.token.prefix
 
 
 def test_bearer_accepted_until_expiry() -> None:
-    user = make_user("risk_owner")
+    user = quick_user("risk_owner")
     issued = issue_token(user, "script", 1, now=T0)
     assert authenticate_bearer(issued.secret, now=T0) == user
     assert authenticate_bearer(issued.secret, now=T0 + timedelta(days=1, seconds=-1)) == user
@@ -57,7 +66,7 @@ def test_bearer_accepted_until_expiry() -> None:
 
 
 def test_bearer_records_last_use() -> None:
-    user = make_user("risk_owner")
+    user = quick_user("risk_owner")
     issued = issue_token(user, "script", 5, now=T0)
     assert ApiToken.objects.get(pk=issued.token.pk).last_used_at is None
     authenticate_bearer(issued.secret, now=T0 + timedelta(hours=1))
@@ -65,7 +74,7 @@ def test_bearer_records_last_use() -> None:
 
 
 def test_bearer_refused_after_revocation() -> None:
-    user = make_user("contributor")
+    user = quick_user("contributor")
     issued = issue_token(user, "script", 30, now=T0)
     assert authenticate_bearer(issued.secret, now=T0 + timedelta(hours=1)) == user
     revoked = revoke_token(user, issued.token.pk, now=T0 + timedelta(hours=2))
@@ -77,7 +86,7 @@ def test_bearer_refused_after_revocation() -> None:
 
 
 def test_bearer_refused_for_a_deactivated_user() -> None:
-    user = make_user("contributor")
+    user = quick_user("contributor")
     issued = issue_token(user, "script", 30, now=T0)
     user.is_active = False
     user.save()
@@ -85,7 +94,7 @@ def test_bearer_refused_for_a_deactivated_user() -> None:
 
 
 def test_bearer_refused_when_tampered() -> None:
-    user = make_user("contributor")
+    user = quick_user("contributor")
     issued = issue_token(user, "script", 30, now=T0)
     last = issued.secret[-1]
     tampered = issued.secret[:-1] + ("A" if last != "A" else "B")
@@ -99,17 +108,27 @@ def test_bearer_refused_when_tampered() -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["", "garbage", "aisms", "aisms_", "aisms__", "aisms_abc_def", "Bearer aisms_x_y", "other_abc_def", "_" * 40],
+    [
+        "",
+        "garbage",
+        "aisms",
+        "aisms_",
+        "aisms__",
+        "aisms_abc_def",
+        "Bearer aisms_x_y",
+        "other_abc_def",
+        "_" * 40,
+    ],
 )
 def test_bearer_refused_for_garbage(value: str) -> None:
-    user = make_user("contributor")
+    user = quick_user("contributor")
     issue_token(user, "script", 30)
     assert authenticate_bearer(value) is None
 
 
 @pytest.mark.parametrize("days", [0, -1, 367, 1000])
 def test_token_lifetime_outside_bounds_refused(days: int) -> None:
-    user = make_user("contributor")
+    user = quick_user("contributor")
     with pytest.raises(TokenError, match="between 1 and 366 days"):
         issue_token(user, "script", days)
     assert not ApiToken.objects.filter(user=user).exists()
@@ -117,21 +136,21 @@ def test_token_lifetime_outside_bounds_refused(days: int) -> None:
 
 @pytest.mark.parametrize("days", [1, 366])
 def test_token_lifetime_bounds_accepted(days: int) -> None:
-    user = make_user("contributor")
+    user = quick_user("contributor")
     issued = issue_token(user, "script", days, now=T0)
     assert issued.token.expires_at == T0 + timedelta(days=days)
 
 
 def test_token_needs_a_name() -> None:
-    user = make_user("contributor")
+    user = quick_user("contributor")
     with pytest.raises(TokenError, match="name"):
         issue_token(user, "   ", 30)
     assert not ApiToken.objects.filter(user=user).exists()
 
 
 def test_revoking_another_users_token_is_refused() -> None:
-    owner = make_user("contributor")
-    other = make_user("administrator")
+    owner = quick_user("contributor")
+    other = quick_user("administrator")
     issued = issue_token(owner, "mine", 30, now=T0)
     with pytest.raises(ApiToken.DoesNotExist):
         revoke_token(other, issued.token.pk, now=T0)
@@ -140,7 +159,7 @@ def test_revoking_another_users_token_is_refused() -> None:
 
 
 def test_revoking_an_unknown_token_is_refused() -> None:
-    user = make_user("contributor")
+    user = quick_user("contributor")
     with pytest.raises(ApiToken.DoesNotExist):
         revoke_token(user, 987654321)
 
@@ -162,7 +181,10 @@ def test_create_user_generates_a_valid_password() -> None:
     assert password not in stored.password
 
 
-def test_create_user_generates_different_passwords() -> None:
+def test_create_user_generates_different_passwords(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher"
+    ]  # speed; not under test here
     _, first = create_user("dave", Role.CONTRIBUTOR)
     _, second = create_user("erin", Role.CONTRIBUTOR)
     assert first != second
@@ -176,7 +198,7 @@ def test_create_user_with_a_weak_password_is_refused() -> None:
 
 @pytest.mark.parametrize("duplicate", ["carol", "Carol", "CAROL", " carol "])
 def test_create_user_refuses_duplicate_names_ignoring_case(duplicate: str) -> None:
-    create_user("carol", Role.CONTRIBUTOR)
+    quick_user("contributor", username="carol")
     with pytest.raises(ValidationError) as caught:
         create_user(duplicate, Role.ADMINISTRATOR)
     assert "username" in caught.value.message_dict
@@ -185,7 +207,7 @@ def test_create_user_refuses_duplicate_names_ignoring_case(duplicate: str) -> No
 
 
 def test_create_user_by_a_non_administrator_is_refused() -> None:
-    manager = make_user("isms_manager")
+    manager = quick_user("isms_manager")
     with pytest.raises(PermissionDenied):
         create_user("grace", Role.ADMINISTRATOR, actor=manager)
     assert not User.objects.filter(username="grace").exists()
@@ -201,8 +223,8 @@ def test_passwords_are_hashed_with_argon2() -> None:
 
 @pytest.mark.parametrize("role", ["isms_manager", "risk_owner", "contributor", "auditor"])
 def test_update_user_by_non_administrator_is_refused_and_changes_nothing(role: str) -> None:
-    actor = make_user(role)
-    target = make_user("contributor")
+    actor = quick_user(role)
+    target = quick_user("contributor")
     history_before = User.history.filter(id=target.pk).count()
     with pytest.raises(PermissionDenied):
         update_user(actor, target, role=Role.ADMINISTRATOR, is_active=False)
@@ -212,8 +234,8 @@ def test_update_user_by_non_administrator_is_refused_and_changes_nothing(role: s
 
 
 def test_deactivated_administrator_may_not_update_users() -> None:
-    admin = make_user("administrator", is_active=False)
-    target = make_user("contributor")
+    admin = quick_user("administrator", is_active=False)
+    target = quick_user("contributor")
     with pytest.raises(PermissionDenied):
         update_user(admin, target, role=Role.AUDITOR)
     assert User.objects.get(pk=target.pk).role == "contributor"
@@ -224,7 +246,7 @@ def test_deactivated_administrator_may_not_update_users() -> None:
     [(None, False), (Role.ISMS_MANAGER, None), (Role.AUDITOR, True), (Role.ADMINISTRATOR, False)],
 )
 def test_administrator_cannot_remove_own_access(role: Role | None, is_active: bool | None) -> None:
-    admin = make_user("administrator")
+    admin = quick_user("administrator")
     with pytest.raises(ValidationError):
         update_user(admin, admin, role=role, is_active=is_active)
     stored = User.objects.get(pk=admin.pk)
@@ -232,15 +254,15 @@ def test_administrator_cannot_remove_own_access(role: Role | None, is_active: bo
 
 
 def test_administrator_may_keep_own_role() -> None:
-    admin = make_user("administrator")
+    admin = quick_user("administrator")
     update_user(admin, admin, role=Role.ADMINISTRATOR, is_active=True)
     stored = User.objects.get(pk=admin.pk)
     assert (stored.role, stored.is_active) == ("administrator", True)
 
 
 def test_role_change_is_recorded_in_history_with_the_actor() -> None:
-    admin = make_user("administrator", username="history-admin")
-    target = make_user("contributor")
+    admin = quick_user("administrator", username="history-admin")
+    target = quick_user("contributor")
     update_user(admin, target, role=Role.RISK_OWNER)
     assert User.objects.get(pk=target.pk).role == "risk_owner"
 
@@ -252,8 +274,8 @@ def test_role_change_is_recorded_in_history_with_the_actor() -> None:
 
 
 def test_deactivation_is_recorded_in_history_and_blocks_tokens() -> None:
-    admin = make_user("administrator", username="deactivating-admin")
-    target = make_user("contributor")
+    admin = quick_user("administrator", username="deactivating-admin")
+    target = quick_user("contributor")
     issued = issue_token(target, "script", 30)
     update_user(admin, target, is_active=False)
     _, items = object_history("user", str(target.pk))

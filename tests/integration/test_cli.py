@@ -76,7 +76,9 @@ def db_state() -> dict[str, Any]:
     return {
         "entries": {
             row["uid"]: row
-            for row in CatalogueEntry.objects.values("uid", "name", "summary", "attributes", "withdrawn", "parent_id")
+            for row in CatalogueEntry.objects.values(
+                "uid", "name", "summary", "attributes", "withdrawn", "parent_id"
+            )
         },
         "links": set(CatalogueLink.objects.values_list("source__uid", "target__uid", "relation")),
         "examples": LabelledExample.objects.count(),
@@ -128,7 +130,9 @@ def test_catalogue_show_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert data["summary"] == entry.summary
     assert data["attributes"] == entry.attributes
     treating = set(
-        CatalogueLink.objects.filter(target=entry, relation="treated-by").values_list("source__uid", flat=True)
+        CatalogueLink.objects.filter(target=entry, relation="treated-by").values_list(
+            "source__uid", flat=True
+        )
     )
     assert treating  # the crosswalk names AI threats this control treats
     assert {item["uid"] for item in data["links"]["in:treated-by"]} == treating
@@ -181,7 +185,11 @@ def test_import_atlas_good_file(capsys: pytest.CaptureFixture[str], tmp_path: Pa
 
 def test_import_atlas_bad_file_changes_nothing(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     path = tmp_path / "ATLAS.yaml"
-    path.write_text(SMALL_ATLAS.replace("    - AML.TA0002\n    maturity: feasible", "    - AML.TA0098\n    maturity: feasible"))
+    path.write_text(
+        SMALL_ATLAS.replace(
+            "    - AML.TA0002\n    maturity: feasible", "    - AML.TA0098\n    maturity: feasible"
+        )
+    )
     before = db_state()
 
     code, out, err = run(capsys, "catalogue", "import-atlas", str(path))

@@ -119,7 +119,7 @@ def test_iso27002_every_control_has_every_attribute_dimension(catalogue: Catalog
 
 def test_iso27001_has_clauses_4_to_10_with_their_sub_clauses(catalogue: Catalogue) -> None:
     refs = {e.ref for e in catalogue.of("iso27001")}
-    expected = {clause for clause in ISO27001_CLAUSES} | {s for subs in ISO27001_CLAUSES.values() for s in subs}
+    expected = set(ISO27001_CLAUSES) | {s for subs in ISO27001_CLAUSES.values() for s in subs}
 
     assert refs == expected
     for clause in ISO27001_CLAUSES:
@@ -155,7 +155,7 @@ def test_iso27001_clause_titles(catalogue: Catalogue, ref: str, name: str) -> No
 
 
 def test_every_uid_carries_its_catalogue_prefix_and_ref(catalogue: Catalogue) -> None:
-    assert set(e.catalogue for e in catalogue.entries.values()) == set(CATALOGUE_FILES)
+    assert {e.catalogue for e in catalogue.entries.values()} == set(CATALOGUE_FILES)
     wrong = [
         uid
         for uid, e in catalogue.entries.items()
@@ -203,7 +203,9 @@ def test_every_uid_is_unique_across_all_files(catalogue: Catalogue) -> None:
 )
 def test_owasp_lists_hold_ten_numbered_entries(catalogue: Catalogue, catalogue_key: str, count: int) -> None:
     stem = "LLM" if catalogue_key == "owasp-llm" else "ML"
-    assert sorted(e.ref for e in catalogue.of(catalogue_key)) == [f"{stem}{n:02d}" for n in range(1, count + 1)]
+    assert sorted(e.ref for e in catalogue.of(catalogue_key)) == [
+        f"{stem}{n:02d}" for n in range(1, count + 1)
+    ]
 
 
 def test_every_link_source_and_target_exists(catalogue: Catalogue) -> None:
@@ -263,7 +265,9 @@ def test_atlas_identifiers_follow_the_atlas_pattern_per_kind(catalogue: Catalogu
 
 def test_every_atlas_technique_has_a_tactic_or_a_parent(catalogue: Catalogue) -> None:
     with_tactic = {link.source_uid for link in catalogue.links if link.relation is Relation.TACTIC}
-    orphans = [e.ref for e in catalogue.of("atlas", "technique") if e.parent_uid is None and e.uid not in with_tactic]
+    orphans = [
+        e.ref for e in catalogue.of("atlas", "technique") if e.parent_uid is None and e.uid not in with_tactic
+    ]
     assert orphans == []
 
 
@@ -280,7 +284,9 @@ def test_every_atlas_sub_technique_hangs_under_a_parent_technique(catalogue: Cat
 
 
 def test_every_atlas_mitigation_mitigates_at_least_one_technique(catalogue: Catalogue) -> None:
-    bare = [e.ref for e in catalogue.of("atlas", "mitigation") if not _links(catalogue, e.uid, Relation.MITIGATES)]
+    bare = [
+        e.ref for e in catalogue.of("atlas", "mitigation") if not _links(catalogue, e.uid, Relation.MITIGATES)
+    ]
     assert bare == []
 
 
@@ -309,7 +315,9 @@ def test_every_treated_by_link_has_a_rationale(catalogue: Catalogue) -> None:
 
 
 @pytest.mark.parametrize("target_catalogue", ["iso42001", "nist-ai-rmf"])
-def test_every_ai_threat_maps_to_iso42001_and_nist_ai_rmf(catalogue: Catalogue, target_catalogue: str) -> None:
+def test_every_ai_threat_maps_to_iso42001_and_nist_ai_rmf(
+    catalogue: Catalogue, target_catalogue: str
+) -> None:
     unmapped = [
         threat.uid
         for threat in _ai_threats(catalogue)

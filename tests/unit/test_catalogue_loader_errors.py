@@ -145,7 +145,7 @@ def test_atlas_tactics_and_mitigates_fields_become_links_and_parent_becomes_a_ui
 @pytest.mark.parametrize(
     ("text", "line"),
     [
-        ("catalogue: iso27002\nversion: 2022: x\n", 2),  # mapping values are not allowed here
+        ("catalogue: iso27002\nversion: 2022: x\n", 2),  # a mapping value where none may be
         ("catalogue: iso27002\nversion: '1'\n\ttitle: x\n", 3),  # a tab cannot start a token
         ("a: 1\nb:\n  - x\n - y\n", 4),  # bad indentation
         ("a: [1, 2\n", 2),  # unclosed flow sequence: noticed at the end of the stream
@@ -167,7 +167,7 @@ def test_syntax_error_in_a_catalogue_file_names_the_line() -> None:
     error = _error(parse_catalogue_file, "iso27002", text, "27002.yaml")
 
     assert (error.file, error.line) == ("27002.yaml", 18)
-    assert "mapping values are not allowed here" in error.message
+    assert "mapping values are not allowed" in error.message  # libyaml and PyYAML word the rest differently
 
 
 def test_syntax_error_in_the_crosswalks_names_the_line() -> None:
@@ -199,9 +199,9 @@ def test_missing_required_field_names_the_entry_line_and_the_field() -> None:
 
     assert error.file == "27002.yaml"
     assert error.line == 17
-    assert error.field == "entries.1"
+    assert error.field == "entries.1.summary"
     assert error.message == "'summary' is a required property"
-    assert str(error) == "27002.yaml, line 17, field 'entries.1': 'summary' is a required property"
+    assert str(error) == "27002.yaml, line 17, field 'entries.1.summary': 'summary' is a required property"
 
 
 def test_missing_top_level_field_names_line_1() -> None:
@@ -209,7 +209,7 @@ def test_missing_top_level_field_names_line_1() -> None:
 
     error = _error(parse_catalogue_file, "iso27002", text, "27002.yaml")
 
-    assert (error.line, error.message) == (1, "'source' is a required property")
+    assert (error.line, error.field, error.message) == (1, "source", "'source' is a required property")
 
 
 def test_wrong_kind_names_the_entry_line_and_the_kind_field() -> None:
@@ -218,7 +218,7 @@ def test_wrong_kind_names_the_entry_line_and_the_kind_field() -> None:
     error = _error(parse_catalogue_file, "iso27002", text, "27002.yaml")
 
     assert error.file == "27002.yaml"
-    assert error.line == 9
+    assert error.line == 10  # the line of the 'kind' key, not of its entry
     assert error.field == "entries.0.kind"
     assert error.message == "'clause' is not one of ['control']"
 
@@ -234,14 +234,40 @@ def test_a_number_where_an_id_string_is_expected_is_refused() -> None:
 
 def test_unknown_extra_field_names_the_entry_line_and_the_field() -> None:
     text = ISO27002_HEAD + CONTROL_51 + '  - id: "5.2"\n    kind: control\n    name: "R"\n    summary: "s"\n'
-    text += "    colour: red\n"
+    text += "    colour: red\n"  # line 21
 
     error = _error(parse_catalogue_file, "iso27002", text, "27002.yaml")
 
     assert error.file == "27002.yaml"
-    assert error.line == 17
-    assert error.field == "entries.1"
+    assert error.line == 21
+    assert error.field == "entries.1.colour"
     assert error.message == "Additional properties are not allowed ('colour' was unexpected)"
+
+
+def test_a_link_listed_twice_in_an_atlas_entry_is_refused() -> None:
+    text = ATLAS_HEAD + (
+        "- id: AML.T0040\n"
+        "  kind: technique\n"
+        "  name: Inference API Access\n"
+        "  summary: Query it.\n"
+        "  tactics: [AML.TA0000, AML.TA0000]\n"  # line 17
+    )
+
+    error = _error(parse_catalogue_file, "atlas", text, "atlas.yaml")
+
+    assert (error.file, error.line, error.field) == ("atlas.yaml", 17, "entries.1.tactics")
+    assert error.message == "['AML.TA0000', 'AML.TA0000'] has non-unique elements"
+
+
+def test_a_crosswalk_mapping_listed_twice_is_refused() -> None:
+    text = CROSSWALKS.replace("  - nist-ai-rmf:1.0:MEASURE-2\n", "  - nist-ai-rmf:1.0:MEASURE-2\n" * 2)
+
+    error = _error(parse_crosswalks, text, "crosswalks.yaml")
+
+    assert (error.line, error.field) == (17, "threat_controls.0.nist_ai_rmf")  # where the list starts
+    assert (
+        error.message == "['nist-ai-rmf:1.0:MEASURE-2', 'nist-ai-rmf:1.0:MEASURE-2'] has non-unique elements"
+    )
 
 
 def test_attribute_value_outside_the_vocabulary_names_its_list_line() -> None:
@@ -303,7 +329,11 @@ def test_crosswalk_control_without_rationale_names_its_line() -> None:
 
     error = _error(parse_crosswalks, text, "crosswalks.yaml")
 
-    assert (error.file, error.line, error.field) == ("crosswalks.yaml", 13, "threat_controls.0.controls.1")
+    assert (error.file, error.line, error.field) == (
+        "crosswalks.yaml",
+        13,
+        "threat_controls.0.controls.1.rationale",
+    )
     assert error.message == "'rationale' is a required property"
 
 
@@ -312,15 +342,16 @@ def test_crosswalk_empty_rationale_is_refused() -> None:
 
     error = _error(parse_crosswalks, text, "crosswalks.yaml")
 
-    assert (error.line, error.field) == (13, "threat_controls.0.controls.1.rationale")
+    assert (error.line, error.field) == (14, "threat_controls.0.controls.1.rationale")
+    assert error.message == "'' should be non-empty"
 
 
 def test_crosswalk_unknown_extra_field_is_refused() -> None:
-    text = CROSSWALKS + "  owasp: [x]\n"
+    text = CROSSWALKS + "  owasp: [x]\n"  # line 18
 
     error = _error(parse_crosswalks, text, "crosswalks.yaml")
 
-    assert (error.line, error.field) == (9, "threat_controls.0")
+    assert (error.line, error.field) == (18, "threat_controls.0.owasp")
     assert error.message == "Additional properties are not allowed ('owasp' was unexpected)"
 
 
@@ -331,7 +362,9 @@ def _entry(uid: str, kind: str, parent_uid: str | None = None) -> Entry:
     catalogue, _, ref = uid.partition(":")
     if catalogue in ("iso27001", "iso27002"):
         ref = ref.split(":", 1)[1]
-    return Entry(uid=uid, catalogue=catalogue, ref=ref, kind=kind, name=ref, summary="s", parent_uid=parent_uid)
+    return Entry(
+        uid=uid, catalogue=catalogue, ref=ref, kind=kind, name=ref, summary="s", parent_uid=parent_uid
+    )
 
 
 def _catalogue(entries: list[Entry], links: list[Link]) -> Catalogue:

@@ -7,6 +7,7 @@ can never half-update the catalogue.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +23,7 @@ _NAMED = {"id": _ID, "name": {"type": "string", "minLength": 1}, "description": 
 
 DIST_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "required": ["id", "version", "matrices"],
+    "required": ["id", "version", "matrices", "case-studies"],
     "properties": {
         "id": {"type": "string"},
         "version": {"type": ["string", "number"]},
@@ -31,7 +32,7 @@ DIST_SCHEMA: dict[str, Any] = {
             "minItems": 1,
             "items": {
                 "type": "object",
-                "required": ["id", "tactics", "techniques"],
+                "required": ["id", "tactics", "techniques", "mitigations"],
                 "properties": {
                     "tactics": {
                         "type": "array",
@@ -78,7 +79,7 @@ DIST_SCHEMA: dict[str, Any] = {
                 },
             },
         },
-        "case-studies": {
+        "case-studies": {  # required: a file cut short before its case studies is refused
             "type": "array",
             "items": {
                 "type": "object",
@@ -101,6 +102,14 @@ DIST_SCHEMA: dict[str, Any] = {
 }
 
 
+def _version_as_written(text: str, value: object) -> str:
+    """The version exactly as the file writes it (YAML would read 5.10 as the number 5.1)."""
+    if isinstance(value, str):
+        return value
+    match = re.search(r"^version:\s*['\"]?([^'\"\s#]+)", text, re.MULTILINE)
+    return match.group(1) if match else str(value)
+
+
 @dataclass
 class AtlasDistribution:
     version: str
@@ -115,7 +124,7 @@ def parse_atlas_distribution(text: str, filename: str) -> AtlasDistribution:
     if not isinstance(document, dict):
         raise CatalogueError(filename, "expected a mapping with 'id', 'version' and 'matrices' at the top")
     validate(document, DIST_SCHEMA, filename)
-    dist = AtlasDistribution(version=str(document["version"]))
+    dist = AtlasDistribution(version=_version_as_written(text, document["version"]))
     known: dict[str, str] = {}  # ATLAS id -> kind
     pending: list[tuple[str, str, int, str]] = []  # (referenced id, expected kind, line, field)
 
@@ -193,6 +202,7 @@ def parse_atlas_distribution(text: str, filename: str) -> AtlasDistribution:
                     )
                 )
 
+    dist.links = list(dict.fromkeys(dist.links))  # upstream has listed the same link twice
     for ref, kind, line, field_name in pending:
         if known.get(ref) != kind:
             what = "not defined in this file" if ref not in known else f"a {known[ref]}, not a {kind}"

@@ -18,6 +18,11 @@ class AtlasUpdate:
     withdrawn: list[str] = field(default_factory=list)  # in the catalogue, absent upstream: kept, marked
 
 
+def _facts(attributes: dict[str, object]) -> dict[str, object]:
+    """What counts as a change: upstream prose is shown but does not make an entry 'changed'."""
+    return {k: v for k, v in attributes.items() if k != "upstream_description"}
+
+
 def plan_atlas_update(current: dict[str, Entry], dist: AtlasDistribution) -> AtlasUpdate:
     """Keep our own summaries for entries we know; take names, maturity and links from upstream."""
     update = AtlasUpdate(version=dist.version)
@@ -30,14 +35,14 @@ def plan_atlas_update(current: dict[str, Entry], dist: AtlasDistribution) -> Atl
             continue
         merged_attributes = {k: v for k, v in old.attributes.items() if k not in ("withdrawn",)}
         merged_attributes.update(new.attributes)
-        for stale in ("maturity", "attack_ref", "categories", "lifecycle"):
+        for stale in ("maturity", "attack_ref", "categories", "lifecycle", "upstream_description"):
             if stale in old.attributes and stale not in new.attributes:
                 merged_attributes.pop(stale, None)
         merged = replace(new, summary=old.summary, attributes=merged_attributes)
-        if (merged.name, merged.parent_uid, merged.attributes, merged.kind) == (
+        if (merged.name, merged.parent_uid, _facts(merged.attributes), merged.kind) == (
             old.name,
             old.parent_uid,
-            old.attributes,
+            _facts(old.attributes),
             old.kind,
         ):
             update.unchanged.append(new.uid)

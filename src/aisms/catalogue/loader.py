@@ -37,18 +37,29 @@ _CORE_FIELDS = {"id", "kind", "name", "summary", "parent"}
 def validate(document: Any, schema: dict[str, Any], filename: str) -> None:
     """Raise CatalogueError for the first schema violation, naming line and field."""
     validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path])
+    errors = list(validator.iter_errors(document))
     if not errors:
         return
-    error = errors[0]
-    path = list(error.absolute_path)
-    fields = [str(p) for p in path if isinstance(p, str)]
-    raise CatalogueError(
-        filename,
-        error.message,
-        line=line_of(document, path),
-        field=".".join(str(p) for p in path) or (fields[-1] if fields else None),
-    )
+
+    def order(error: jsonschema.ValidationError) -> tuple[bool, int]:
+        # A wrong value is reported before a missing key (a file cut short misses keys; the half-written
+        # value near the cut says more); otherwise the first problem in the file wins.
+        return error.validator == "required", line_of(document, list(error.absolute_path)) or 0
+
+    error = min(errors, key=order)
+    path: list[str | int] = list(error.absolute_path)
+    line = line_of(document, path)
+    # Name the field itself when a property is missing or not allowed, not just its record.
+    if error.validator == "required" and isinstance(error.instance, dict):
+        missing = [name for name in error.validator_value if name not in error.instance]
+        path = [*path, missing[0]] if missing else path
+    elif error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = set(error.schema.get("properties", {}))
+        extra = sorted(name for name in error.instance if name not in allowed)
+        if extra:
+            path = [*path, extra[0]]
+            line = line_of(document, path)
+    raise CatalogueError(filename, error.message, line=line, field=".".join(str(p) for p in path) or None)
 
 
 def parse_catalogue_file(key: str, text: str, filename: str) -> tuple[SourceInfo, list[Entry], list[Link]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 _STR = {"type": "string", "minLength": 1}
-_STR_LIST = {"type": "array", "items": _STR}
+_STR_LIST = {"type": "array", "items": _STR, "uniqueItems": True}
 
 SOURCE: dict[str, Any] = {
     "type": "object",

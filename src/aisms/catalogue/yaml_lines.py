@@ -11,7 +11,10 @@ from aisms.catalogue.errors import CatalogueError
 
 
 class LineDict(dict[str, Any]):
+    """A mapping that knows the line it starts on and the line of each of its keys."""
+
     line: int = 0
+    key_lines: dict[str, int]
 
 
 class LineList(list[Any]):
@@ -30,9 +33,11 @@ def _mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
     loader.flatten_mapping(node)
     out = LineDict()
     out.line = node.start_mark.line + 1
+    out.key_lines = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        out[str(key)] = loader.construct_object(value_node, deep=True)
+        key = str(loader.construct_object(key_node, deep=True))
+        out[key] = loader.construct_object(value_node, deep=True)
+        out.key_lines[key] = key_node.start_mark.line + 1
     return out
 
 
@@ -63,6 +68,8 @@ def line_of(document: Any, path: Sequence[str | int]) -> int | None:
     node = document
     line = getattr(node, "line", None)
     for key in path:
+        if isinstance(node, LineDict) and isinstance(key, str) and key in node.key_lines:
+            line = node.key_lines[key]
         try:
             node = node[key]
         except (KeyError, IndexError, TypeError):
