@@ -43,7 +43,9 @@ def organisation() -> Organisation:
 def catalogue_state() -> dict[str, Any]:
     return {
         "sources": list(CatalogueSource.objects.order_by("key").values_list("key", "version", "loaded_at")),
-        "entries": list(CatalogueEntry.objects.order_by("pk").values_list("uid", "name", "withdrawn", "parent_id")),
+        "entries": list(
+            CatalogueEntry.objects.order_by("pk").values_list("uid", "name", "withdrawn", "parent_id")
+        ),
         "entry_history": CatalogueEntry.history.count(),  # type: ignore[attr-defined]
         "links": CatalogueLink.objects.count(),
         "examples": LabelledExample.objects.count(),
@@ -86,7 +88,9 @@ def test_unauthenticated_requests_get_401_json(method: str, path: str, organisat
     assert organisation.name == "Acme Analytics"
 
 
-@pytest.mark.parametrize("value", ["Bearer nonsense", "Bearer aisms_000000000000_forged", "Basic dXNlcjpwdw=="])
+@pytest.mark.parametrize(
+    "value", ["Bearer nonsense", "Bearer aisms_000000000000_forged", "Basic dXNlcjpwdw=="]
+)
 def test_malformed_or_unknown_credentials_get_401(value: str) -> None:
     response = Client(HTTP_AUTHORIZATION=value).get(f"{API}/me")
 
@@ -233,7 +237,10 @@ def test_session_writes_with_the_csrf_token_succeed(organisation: Organisation) 
     client, csrf = _logged_in_browser(user)
 
     created = client.post(
-        f"{API}/tokens", {"name": "from the browser"}, content_type="application/json", headers={"X-CSRFToken": csrf}
+        f"{API}/tokens",
+        {"name": "from the browser"},
+        content_type="application/json",
+        headers={"X-CSRFToken": csrf},
     )
     updated = client.put(
         f"{API}/organisation",
@@ -276,7 +283,9 @@ def test_a_new_tokens_secret_is_shown_once_and_never_listed() -> None:
     user = make_user("auditor")
     client = token_client(user)
 
-    created = client.post(f"{API}/tokens", {"name": "CI pipeline", "days": 10}, content_type="application/json")
+    created = client.post(
+        f"{API}/tokens", {"name": "CI pipeline", "days": 10}, content_type="application/json"
+    )
 
     assert created.status_code == 201
     body = created.json()
@@ -291,9 +300,13 @@ def test_a_new_tokens_secret_is_shown_once_and_never_listed() -> None:
     assert listed.status_code == 200
     assert secret not in listed.content.decode()
     assert token.digest not in listed.content.decode()
-    assert all(set(item) == {"id", "name", "prefix", "created_at", "expires_at", "revoked_at", "last_used_at"}
-               for item in listed.json())
-    assert {item["id"] for item in listed.json()} == set(ApiToken.objects.filter(user=user).values_list("pk", flat=True))
+    assert all(
+        set(item) == {"id", "name", "prefix", "created_at", "expires_at", "revoked_at", "last_used_at"}
+        for item in listed.json()
+    )
+    assert {item["id"] for item in listed.json()} == set(
+        ApiToken.objects.filter(user=user).values_list("pk", flat=True)
+    )
     assert bearer(secret).get(f"{API}/me").json()["username"] == user.username
 
 
@@ -373,7 +386,9 @@ def test_controls_filter_by_attribute() -> None:
 
 def _techniques_of_tactic(tactic_uid: str) -> set[str]:
     parents = set(
-        CatalogueLink.objects.filter(relation="tactic", target__uid=tactic_uid).values_list("source__uid", flat=True)
+        CatalogueLink.objects.filter(relation="tactic", target__uid=tactic_uid).values_list(
+            "source__uid", flat=True
+        )
     )
     subs = set(
         CatalogueEntry.objects.filter(kind="technique", parent__uid__in=parents).values_list("uid", flat=True)
@@ -403,7 +418,9 @@ def test_control_detail_lists_incoming_treated_by_links_with_rationales() -> Non
 
     assert body["uid"] == "iso27002:2022:5.7"
     assert body["catalogue"] == "iso27002"
-    incoming = [link for link in body["links"] if link["direction"] == "in" and link["relation"] == "treated-by"]
+    incoming = [
+        link for link in body["links"] if link["direction"] == "in" and link["relation"] == "treated-by"
+    ]
     expected = dict(
         CatalogueLink.objects.filter(target__uid="iso27002:2022:5.7", relation="treated-by").values_list(
             "source__uid", "rationale"
@@ -602,7 +619,9 @@ def test_history_shows_who_changed_a_users_role() -> None:
     target = make_user("contributor", username="worker")
     client = token_client(admin)
 
-    patched = client.patch(f"{API}/users/{target.pk}", {"role": "risk_owner"}, content_type="application/json")
+    patched = client.patch(
+        f"{API}/users/{target.pk}", {"role": "risk_owner"}, content_type="application/json"
+    )
     history = client.get(f"{API}/history/user/{target.pk}")
 
     assert patched.status_code == 200
@@ -611,8 +630,12 @@ def test_history_shows_who_changed_a_users_role() -> None:
     assert [item["action"] for item in items] == ["changed", "created"]
     newest = items[0]
     assert newest["user"] == "chief-admin"
-    assert [(c["field"], c["old"], c["new"]) for c in newest["changes"]] == [("role", "contributor", "risk_owner")]
-    assert all(change["field"] not in ("password", "last_login") for item in items for change in item["changes"])
+    assert [(c["field"], c["old"], c["new"]) for c in newest["changes"]] == [
+        ("role", "contributor", "risk_owner")
+    ]
+    assert all(
+        change["field"] not in ("password", "last_login") for item in items for change in item["changes"]
+    )
 
 
 def test_history_via_session_records_the_session_user(organisation: Organisation) -> None:

@@ -98,7 +98,11 @@ def test_the_schema_documents_every_endpoint() -> None:
 @hypothesis_settings(
     max_examples=10,
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
 )
 def test_api_conforms_to_its_openapi_document(case: Any, admin_headers: dict[str, str]) -> None:
     case.call_and_validate(headers=admin_headers, checks=CHECKS)

@@ -36,6 +36,7 @@ def _fast_password_hashing(settings: Any) -> None:
     """Argon2 costs ~0.4 s per user; these tests create hundreds of users and test no hashing."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+
 API = "/api/v1"
 
 ROLES = [
@@ -47,7 +48,9 @@ ROLES = [
 ]
 
 
-def _row(administrator: int, isms_manager: int, risk_owner: int, contributor: int, auditor: int) -> dict[str, int]:
+def _row(
+    administrator: int, isms_manager: int, risk_owner: int, contributor: int, auditor: int
+) -> dict[str, int]:
     return dict(zip(ROLES, (administrator, isms_manager, risk_owner, contributor, auditor), strict=True))
 
 
@@ -184,7 +187,9 @@ def _history(world: World) -> Any:
 
 
 def _post_token(world: World) -> Any:
-    return world.client.post(f"{API}/tokens", {"name": "matrix token", "days": 7}, content_type="application/json")
+    return world.client.post(
+        f"{API}/tokens", {"name": "matrix token", "days": 7}, content_type="application/json"
+    )
 
 
 def _delete_own_token(world: World) -> Any:
@@ -192,12 +197,19 @@ def _delete_own_token(world: World) -> Any:
 
 
 def _post_user(world: World) -> Any:
-    body = {"username": "matrix-new-user", "role": "risk_owner", "email": "new@example.org", "first_name": "New"}
+    body = {
+        "username": "matrix-new-user",
+        "role": "risk_owner",
+        "email": "new@example.org",
+        "first_name": "New",
+    }
     return world.client.post(f"{API}/users", body, content_type="application/json")
 
 
 def _patch_user(world: World) -> Any:
-    return world.client.patch(f"{API}/users/{world.target.pk}", {"role": "auditor"}, content_type="application/json")
+    return world.client.patch(
+        f"{API}/users/{world.target.pk}", {"role": "auditor"}, content_type="application/json"
+    )
 
 
 def _put_organisation(world: World) -> Any:
@@ -239,7 +251,9 @@ def _check_allowed(key: str, world: World, body: Any) -> None:
         assert body["username"] == world.actor.username
         assert body["role"] == world.actor.role
     elif key == "GET /tokens":
-        assert {t["id"] for t in body} == set(ApiToken.objects.filter(user=world.actor).values_list("pk", flat=True))
+        assert {t["id"] for t in body} == set(
+            ApiToken.objects.filter(user=world.actor).values_list("pk", flat=True)
+        )
     elif key == "POST /tokens":
         assert body["token"]["name"] == "matrix token"
         assert body["secret"].startswith("aisms_")
@@ -267,9 +281,10 @@ def _check_allowed(key: str, world: World, body: Any) -> None:
         assert (world.organisation.name, world.organisation.headcount) == ("Renamed Org", 42)
         assert body["name"] == "Renamed Org"
     elif key == "GET /catalogue/stats":
-        assert body["catalogues"]["iso27002"]["entries"] == CatalogueEntry.objects.filter(
-            source__key="iso27002"
-        ).count()
+        assert (
+            body["catalogues"]["iso27002"]["entries"]
+            == CatalogueEntry.objects.filter(source__key="iso27002").count()
+        )
     elif key == "GET /catalogue/sources":
         assert sorted(s["key"] for s in body) == sorted(CatalogueSource.objects.values_list("key", flat=True))
     elif key == "GET /catalogue/entries":
@@ -297,7 +312,9 @@ def _build_world(role: str, make_client: Callable[[Any], Client]) -> World:
     target = make_user("contributor", username="matrix-target")
     own_token = issue_token(actor, "to revoke", 30).token
     organisation = Organisation.objects.create(name="Matrix Org", sector="Banking", headcount=10)
-    return World(actor=actor, target=target, own_token=own_token, organisation=organisation, client=make_client(actor))
+    return World(
+        actor=actor, target=target, own_token=own_token, organisation=organisation, client=make_client(actor)
+    )
 
 
 def _run_cell(role: str, key: str, make_client: Callable[[Any], Client]) -> None:

@@ -11,6 +11,12 @@ from tests.e2e.conftest import AismsServer, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
+CATALOGUE_PAGES = (
+    "/catalogue/",
+    "/catalogue/controls/",
+    "/catalogue/atlas/",
+    "/catalogue/entry/iso27002:2022:5.7/",
+)
 # From the shipped crosswalks: ATLAS AML.T0003 is treated by control 5.7, with this rationale.
 T0003_RATIONALE = (
     "Periodically review the organisation's own public footprint from an attacker's perspective."
@@ -146,10 +152,11 @@ def test_main_navigation_marks_catalogue_as_current_on_its_sub_pages(
     nav = page.get_by_role("navigation", name="Main")
 
     # When she is on any page of the catalogue, the main navigation marks "Catalogue" (and only it) as current
-    for path in ("/catalogue/", "/catalogue/controls/", "/catalogue/atlas/", "/catalogue/entry/iso27002:2022:5.7/"):
+    for path in CATALOGUE_PAGES:
         page.goto(aisms_server.url(path))
-        expect(nav.get_by_role("link", name="Catalogue")).to_have_attribute("aria-current", "page")
-        expect(nav.locator("[aria-current]")).to_have_count(1)
+        current = nav.get_by_role("link", name="Catalogue")
+        expect(current, f"Catalogue not marked current on {path}").to_have_attribute("aria-current", "page")
+        expect(nav.locator("[aria-current]"), f"several current links on {path}").to_have_count(1)
 
 
 def test_keyboard_reaches_skip_link_and_search_box(page: Page, aisms_server: AismsServer) -> None:

@@ -19,14 +19,15 @@ from aisms.catalogue.yaml_lines import load_yaml
 
 _ID = {"type": "string", "pattern": r"^AML\.(TA|T|M)\d{4}(\.\d{3})?$"}
 _TEXT = {"type": "string"}
-_NAMED = {"id": _ID, "name": {"type": "string", "minLength": 1}, "description": _TEXT}
+# Lengths match the database columns, so an over-long value is refused here, naming its line.
+_NAMED = {"id": _ID, "name": {"type": "string", "minLength": 1, "maxLength": 300}, "description": _TEXT}
 
 DIST_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["id", "version", "matrices", "case-studies"],
     "properties": {
         "id": {"type": "string"},
-        "version": {"type": ["string", "number"]},
+        "version": {"type": ["string", "number"], "maxLength": 40},
         "matrices": {
             "type": "array",
             "minItems": 1,
@@ -85,8 +86,8 @@ DIST_SCHEMA: dict[str, Any] = {
                 "type": "object",
                 "required": ["id", "name", "procedure"],
                 "properties": {
-                    "id": {"type": "string"},
-                    "name": {"type": "string"},
+                    "id": {"type": "string", "minLength": 1, "maxLength": 40},
+                    "name": {"type": "string", "maxLength": 300},
                     "procedure": {
                         "type": "array",
                         "items": {

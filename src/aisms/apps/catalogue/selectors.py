@@ -33,6 +33,18 @@ def stats() -> dict[str, Any]:
     return {"catalogues": per, "links": links, "labelled_examples": LabelledExample.objects.count()}
 
 
+_SUFFIXES = ("ings", "ing", "ers", "ed", "es", "er", "s")
+
+
+def word_stem(word: str) -> str:
+    """A crude stem so that 'poisoning' finds 'Poison Training Data' and 'attacks' finds 'attack'."""
+    lowered = word.lower()
+    for suffix in _SUFFIXES:
+        if lowered.endswith(suffix) and len(lowered) - len(suffix) >= 4:
+            return word[: len(word) - len(suffix)]
+    return word
+
+
 def search(
     query: str = "", catalogue: str | None = None, kind: str | None = None
 ) -> QuerySet[CatalogueEntry]:
@@ -44,7 +56,8 @@ def search(
         rows = rows.filter(kind=kind)
     words = query.split()
     for word in words[:8]:
-        rows = rows.filter(Q(ref__icontains=word) | Q(name__icontains=word) | Q(summary__icontains=word))
+        stem = word_stem(word)
+        rows = rows.filter(Q(ref__icontains=stem) | Q(name__icontains=stem) | Q(summary__icontains=stem))
     if not words:
         return rows.order_by("source__key", "position")
     phrase = query.strip()
