@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -11,14 +11,13 @@ from tests.factories import PASSWORD, make_user
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
     """Create the test database, then load the shipped reference catalogue into it once."""
     from aisms.apps.catalogue.services import load_builtin_catalogue
     from aisms.catalogue.loader import load_builtin
 
     with django_db_blocker.unblock():
         load_builtin_catalogue(load_builtin(), force=True)
-    yield
 
 
 @pytest.fixture

@@ -45,9 +45,10 @@ class HistoryItem:
 
 def _label(model: type[models.Model], field_name: str) -> str:
     try:
-        return str(model._meta.get_field(field_name).verbose_name).capitalize()
+        field = model._meta.get_field(field_name)
     except FieldDoesNotExist:
         return field_name
+    return str(getattr(field, "verbose_name", field_name)).capitalize()
 
 
 def _lookup_object(model_key: str, object_id: str) -> tuple[type[models.Model], Any]:
