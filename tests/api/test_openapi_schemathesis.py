@@ -97,6 +97,7 @@ def test_the_schema_documents_every_endpoint() -> None:
 @schema.parametrize()
 @hypothesis_settings(
     max_examples=10,
+    derandomize=True,
     deadline=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,

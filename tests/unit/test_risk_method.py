@@ -41,10 +41,10 @@ def test_out_of_range_inputs_are_refused(likelihood: int, impact: int) -> None:
 
 @given(st.integers(1, 5), st.integers(1, 5), st.integers(0, 4), st.integers(0, 4))
 def test_the_default_level_never_falls_when_likelihood_or_impact_rises(
-    l: int, i: int, dl: int, di: int
+    lk: int, im: int, dl: int, di: int
 ) -> None:
-    higher = score(DEFAULT_METHOD, min(5, l + dl), min(5, i + di))
-    assert higher.rank >= score(DEFAULT_METHOD, l, i).rank
+    higher = score(DEFAULT_METHOD, min(5, lk + dl), min(5, im + di))
+    assert higher.rank >= score(DEFAULT_METHOD, lk, im).rank
 
 
 @st.composite
