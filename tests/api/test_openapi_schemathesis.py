@@ -21,8 +21,8 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from aisms.apps.accounts.tokens import issue_token
-from aisms.config.wsgi import application
 from aisms.apps.context.models import Organisation
+from aisms.config.wsgi import application
 from tests.factories import make_user
 
 SCHEMA_PATH = "/api/v1/openapi.json"

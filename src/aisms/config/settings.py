@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "aisms.apps.accounts",
     "aisms.apps.catalogue",
     "aisms.apps.context",
+    "aisms.apps.assets",
+    "aisms.apps.risks",
     "aisms.apps.web",
 ]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any
 
 from aisms.domain.access import Role
 
@@ -254,3 +255,62 @@ DEFAULT_METHOD: RiskMethod = require_valid(
         ),
     )
 )
+
+
+def method_to_dict(method: RiskMethod) -> dict[str, Any]:
+    """A JSON-ready form of the method, stored with each method version."""
+    return {
+        "name": method.name,
+        "version": method.version,
+        "likelihood": [
+            {"value": s.value, "name": s.name, "description": s.description} for s in method.likelihood
+        ],
+        "impact": [{"value": s.value, "name": s.name, "description": s.description} for s in method.impact],
+        "levels": [
+            {
+                "key": level.key,
+                "name": level.name,
+                "rank": level.rank,
+                "colour": level.colour,
+                "within_appetite": level.within_appetite,
+                "accept_roles": sorted(role.value for role in level.accept_roles),
+                "justification_required": level.justification_required,
+            }
+            for level in method.levels
+        ],
+        "matrix": [list(row) for row in method.matrix],
+    }
+
+
+def method_from_dict(data: dict[str, Any]) -> RiskMethod:
+    """The method from its stored form; raises RiskMethodError naming the field on bad data."""
+    try:
+        return RiskMethod(
+            name=str(data["name"]),
+            version=int(data["version"]),
+            likelihood=tuple(
+                ScaleLevel(int(s["value"]), str(s["name"]), str(s.get("description", "")))
+                for s in data["likelihood"]
+            ),
+            impact=tuple(
+                ScaleLevel(int(s["value"]), str(s["name"]), str(s.get("description", "")))
+                for s in data["impact"]
+            ),
+            levels=tuple(
+                RiskLevel(
+                    key=str(level["key"]),
+                    name=str(level["name"]),
+                    rank=int(level["rank"]),
+                    colour=str(level["colour"]),
+                    within_appetite=bool(level["within_appetite"]),
+                    accept_roles=frozenset(Role(r) for r in level.get("accept_roles", [])),
+                    justification_required=bool(level.get("justification_required", False)),
+                )
+                for level in data["levels"]
+            ),
+            matrix=tuple(tuple(str(cell) for cell in row) for row in data["matrix"]),
+        )
+    except KeyError as exc:
+        raise RiskMethodError([MethodProblem(str(exc.args[0]), "missing")]) from exc
+    except (TypeError, ValueError) as exc:
+        raise RiskMethodError([MethodProblem("definition", str(exc))]) from exc

@@ -1,15 +1,17 @@
 """API: who am I, personal access tokens, users."""
 
 from datetime import datetime
+from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Router, Schema, Status
+from ninja.pagination import paginate
 from pydantic import Field
 
 from aisms.apps.accounts import services, tokens
 from aisms.apps.accounts.models import ApiToken, User
+from aisms.config.api_pagination import BoundedPageNumberPagination
 from aisms.domain.access import Action, Role
 
 router = Router(tags=["accounts"])
@@ -86,10 +88,10 @@ def list_tokens(request: HttpRequest) -> list[ApiToken]:
 @router.post(
     "/tokens", response={201: TokenCreated}, summary="Create an API token (its secret is shown once)"
 )
-def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, object]]:
+def create_token(request: HttpRequest, payload: TokenIn) -> Status[Any]:
     services.require(request.auth, Action.VIEW)  # type: ignore[attr-defined]
     issued = tokens.issue_token(request.auth, payload.name, payload.days)  # type: ignore[attr-defined]
-    return 201, {"token": issued.token, "secret": issued.secret}
+    return Status(201, {"token": issued.token, "secret": issued.secret})
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut, summary="Revoke one of your API tokens")
@@ -99,14 +101,14 @@ def revoke_token(request: HttpRequest, token_id: int) -> ApiToken:
 
 
 @router.get("/users", response=list[UserOut], summary="Users (for choosing owners)")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(BoundedPageNumberPagination, page_size=100)
 def list_users(request: HttpRequest) -> list[User]:
     services.require(request.auth, Action.VIEW)  # type: ignore[attr-defined]
     return User.objects.order_by("username")  # type: ignore[return-value]
 
 
 @router.post("/users", response={201: UserCreated}, summary="Create a user (administrators)")
-def create_user(request: HttpRequest, payload: UserIn) -> tuple[int, dict[str, object]]:
+def create_user(request: HttpRequest, payload: UserIn) -> Status[Any]:
     user, password = services.create_user(
         payload.username,
         payload.role,
@@ -115,7 +117,7 @@ def create_user(request: HttpRequest, payload: UserIn) -> tuple[int, dict[str, o
         last_name=payload.last_name,
         actor=request.auth,  # type: ignore[attr-defined]
     )
-    return 201, {"user": user, "password": password}
+    return Status(201, {"user": user, "password": password})
 
 
 @router.patch("/users/{user_id}", response=UserOut, summary="Change a user's role or deactivate them")

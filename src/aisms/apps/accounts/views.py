@@ -32,18 +32,25 @@ def token_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     services.require(user, Action.VIEW)
     form = TokenForm(request.POST or None)
-    issued = None
     if request.method == "POST" and form.is_valid():
         try:
             issued = tokens.issue_token(user, form.cleaned_data["name"], form.cleaned_data["days"])
         except tokens.TokenError as exc:
             form.add_error(None, str(exc))
         else:
-            form = TokenForm()
+            # Shown once on the next page (post/redirect/get, so a reload cannot create a second token).
+            request.session["new_token"] = {"name": issued.token.name, "secret": issued.secret}
+            return redirect("accounts:tokens")
+    issued_once = request.session.pop("new_token", None) if request.method == "GET" else None
     return render(
         request,
         "accounts/tokens.html",
-        {"form": form, "issued": issued, "tokens": ApiToken.objects.filter(user=user), "now": timezone.now()},
+        {
+            "form": form,
+            "issued": issued_once,
+            "tokens": ApiToken.objects.filter(user=user),
+            "now": timezone.now(),
+        },
     )
 
 

@@ -5,14 +5,15 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import File, Query, Router, Schema
+from ninja import File, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from aisms.apps.accounts.services import require
 from aisms.apps.catalogue import selectors, services
 from aisms.apps.catalogue.models import CatalogueEntry, CatalogueImport, CatalogueSource
+from aisms.config.api_pagination import BoundedPageNumberPagination
 from aisms.domain.access import Action
 
 router = Router(tags=["catalogue"])
@@ -136,7 +137,7 @@ def sources(request: HttpRequest) -> list[CatalogueSource]:
 
 
 @router.get("/entries", response=list[EntryOut], summary="Search all catalogues")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def entries(request: HttpRequest, filters: Query[EntryFilter]) -> Any:
     _viewer(request)
     return selectors.search(filters.q, filters.catalogue, filters.kind).select_related("parent")
@@ -145,7 +146,7 @@ def entries(request: HttpRequest, filters: Query[EntryFilter]) -> Any:
 @router.get(
     "/controls", response=list[EntryOut], summary="ISO/IEC 27002:2022 controls by theme and attribute"
 )
-@paginate(PageNumberPagination, page_size=100)
+@paginate(BoundedPageNumberPagination, page_size=100)
 def controls(request: HttpRequest, filters: Query[ControlFilter]) -> Any:
     _viewer(request)
     attributes = filters.dict(exclude={"theme"})
@@ -153,7 +154,7 @@ def controls(request: HttpRequest, filters: Query[ControlFilter]) -> Any:
 
 
 @router.get("/techniques", response=list[EntryOut], summary="MITRE ATLAS techniques by tactic and maturity")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(BoundedPageNumberPagination, page_size=100)
 def techniques(request: HttpRequest, filters: Query[TechniqueFilter]) -> Any:
     _viewer(request)
     tactic = filters.tactic
@@ -208,7 +209,7 @@ def atlas_imports(request: HttpRequest) -> list[CatalogueImport]:
     response={201: ImportOut},
     summary="Apply an upstream ATLAS distribution file (dist/ATLAS.yaml); all or nothing",
 )
-def import_atlas(request: HttpRequest, file: File[UploadedFile]) -> tuple[int, services.AtlasImportResult]:
+def import_atlas(request: HttpRequest, file: File[UploadedFile]) -> Status[Any]:
     require(request.auth, Action.MANAGE_CATALOGUE)  # type: ignore[attr-defined]
     if file.size is None or file.size > settings.AISMS_MAX_UPLOAD_BYTES:
         raise HttpError(413, f"file: larger than the {settings.AISMS_MAX_UPLOAD_BYTES} byte upload limit")
@@ -217,4 +218,4 @@ def import_atlas(request: HttpRequest, file: File[UploadedFile]) -> tuple[int, s
     except UnicodeDecodeError as exc:
         raise HttpError(400, f"{file.name}: not UTF-8 text (byte {exc.start})") from exc
     result = services.import_atlas(text, file.name or "upload", actor=request.auth)  # type: ignore[attr-defined]
-    return 201, result
+    return Status(201, result)

@@ -20,7 +20,16 @@ from aisms.apps.catalogue.forms import (
 )
 from aisms.apps.catalogue.models import CatalogueEntry, CatalogueImport, CatalogueSource
 from aisms.catalogue.errors import CatalogueError
+from aisms.catalogue.model import SHORT_NAMES
 from aisms.domain.access import Action
+
+RELATION_NAMES = {
+    "treated-by": "threat-to-control mappings",
+    "maps-to": "mappings to ISO/IEC 42001 and NIST AI RMF",
+    "mitigates": "ATLAS mitigation links",
+    "related-technique": "OWASP-to-ATLAS links",
+    "tactic": "technique-to-tactic links",
+}
 
 RELATION_LABELS = {
     ("treated-by", "out"): "ISO/IEC 27002:2022 controls that treat it",
@@ -53,7 +62,14 @@ def index(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "searched": results is not None,
-        "sources": CatalogueSource.objects.all(),
+        "sources": sorted(
+            CatalogueSource.objects.exclude(key="crosswalks"),
+            key=lambda s: list(SHORT_NAMES).index(s.key) if s.key in SHORT_NAMES else len(SHORT_NAMES),
+        ),
+        "crosswalks": CatalogueSource.objects.filter(key="crosswalks").first(),
+        "relation_counts": [
+            (RELATION_NAMES.get(relation, relation), n) for relation, n in selectors.stats()["links"].items()
+        ],
         "stats": selectors.stats(),
         "query_string": request.GET.urlencode(),
     }

@@ -7,4 +7,4 @@ class OrganisationForm(forms.ModelForm):  # type: ignore[type-arg]  # not subscr
     class Meta:
         model = Organisation
         fields = ["name", "sector", "country", "headcount", "annual_turnover_eur", "description", "ai_use"]
-        labels = {"annual_turnover_eur": "Annual turnover (EUR)", "ai_use": "How the organisation uses AI"}
+        labels = {"ai_use": "How the organisation uses AI"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 
 from aisms.domain.access import Action, Role, can
 
@@ -22,7 +23,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "user_role": None}
     role = Role(user.role)
-    items = [(label, name) for label, name, action in NAVIGATION if can(role, action)]
+    items = []
+    for label, name, action in NAVIGATION:
+        if not can(role, action):
+            continue
+        href = reverse(name)
+        current = request.path == href if href == "/" else request.path.startswith(href)
+        items.append((label, href, current))
     return {
         "nav_items": items,
         "user_role": role,
