@@ -5,8 +5,8 @@ Both sides get the same inputs: full FAIR trees (TEF, vulnerability, primary los
 event frequency and magnitude), all beta-PERT because pyfair has no lognormal. pyfair's PERT keeps
 the PERT mean but sets the beta's spread by moments (standard deviation = range / 6) where aisms
 uses the standard lambda = 4 beta-PERT, so means agree up to sampling error and the tails differ
-slightly. Each pyfair model gets its own seed: with pyfair's default (42 for every model) all
-risks of a meta-model would draw the same random numbers and move together.
+slightly. Each pyfair model gets its own seed: by default pyfair reseeds numpy's global generator
+with 42 for every model, so models with the same inputs would draw exactly the same numbers.
 
 Needs pyfair (`pip install -e ".[bench]"`). Run: `python bench/fair_bench.py [--runs N] [--repeat R]`.
 """

@@ -6,7 +6,7 @@ import runpy
 import sys
 from pathlib import Path
 
-BENCHMARKS = ["catalogue_bench.py"]
+BENCHMARKS = ["catalogue_bench.py", "fair_bench.py"]
 
 if __name__ == "__main__":
     here = Path(__file__).parent

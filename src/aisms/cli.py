@@ -205,6 +205,12 @@ def _import_atlas(path: Path) -> int:
     return 0
 
 
+def cmd_fair(args: argparse.Namespace) -> int:
+    from aisms import fair_command
+
+    return fair_command.run(args.model, args.runs, args.seed, args.json)
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     _setup_django()
     from django.core.management import execute_from_command_line
@@ -257,6 +263,15 @@ def build_parser() -> argparse.ArgumentParser:
     c = csub.add_parser("import-atlas", help="apply an upstream ATLAS distribution file (dist/ATLAS.yaml)")
     c.add_argument("file")
     p.set_defaults(func=cmd_catalogue)
+
+    p = sub.add_parser("fair", help="quantitative (FAIR-style) risk analysis")
+    fsub = p.add_subparsers(dest="fair_command", required=True)
+    f = fsub.add_parser("simulate", help="Monte Carlo simulation of a YAML file of risks")
+    f.add_argument("model", help="YAML file of risks (see docs/fair.md)")
+    f.add_argument("--runs", type=int, default=100_000, help="simulated years (default 100000)")
+    f.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives the same results")
+    f.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_fair)
 
     p = sub.add_parser("manage", help="run a Django management command (e.g. `check --deploy`)")
     p.add_argument("rest", nargs=argparse.REMAINDER)

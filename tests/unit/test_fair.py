@@ -19,6 +19,7 @@ from aisms.domain.fair import (
     Factor,
     FairInputError,
     RiskFactors,
+    Workspace,
     draw,
     factor_stream,
     percentiles_of_sorted,
@@ -89,6 +90,11 @@ def test_a_pert_range_of_equal_bounds_is_a_constant_even_with_lognormal() -> Non
     assert np.all(draw(Estimate(low=7, high=7, distribution=LOGNORMAL), 5, np.random.default_rng(0)) == 7)
 
 
+def test_a_range_of_equal_bounds_needs_no_most_likely() -> None:
+    risk = RiskFactors(id="E", name="equal bounds", lef=Estimate(low=2, high=2), primary_loss=const(10))
+    assert simulate([risk], runs=5, seed=0).portfolio.mean == 20
+
+
 def test_an_empty_portfolio_loses_nothing() -> None:
     result = simulate([], runs=10, seed=0)
     assert result.portfolio.mean == 0
@@ -122,6 +128,15 @@ def test_changing_one_factor_leaves_the_other_factors_draws_unchanged() -> None:
     after = sample_risk(full_risk("A", primary_loss=pert(1, 2, 3)), runs=300, seed=5)
     assert np.array_equal(before.loss_event_frequency, after.loss_event_frequency)
     assert not np.array_equal(before.loss_magnitude, after.loss_magnitude)
+
+
+def test_a_reused_workspace_gives_the_same_draws_as_fresh_vectors() -> None:
+    workspace = Workspace(300)
+    sample_risk(full_risk("B"), runs=300, seed=5, workspace=workspace)  # leaves B's draws behind
+    reused = sample_risk(full_risk("A"), runs=300, seed=5, workspace=workspace)
+    fresh = sample_risk(full_risk("A"), runs=300, seed=5)
+    assert np.array_equal(reused.annual_loss, fresh.annual_loss)
+    assert np.array_equal(reused.loss_magnitude, fresh.loss_magnitude)
 
 
 def test_each_factor_of_each_risk_has_its_own_stream() -> None:

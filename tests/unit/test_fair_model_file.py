@@ -180,3 +180,20 @@ def test_the_command_reports_a_missing_file(tmp_path: Path) -> None:
     err = io.StringIO()
     assert run(str(tmp_path / "absent.yaml"), runs=10, seed=1, as_json=False, err=err) == 1
     assert "cannot read the file" in err.getvalue()
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_command_shows_progress_on_a_terminal_only(
+    model_path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("aisms.fair_command.PROGRESS_MIN_DRAWS", 0)
+    monkeypatch.setattr("aisms.fair_command.PROGRESS_DELAY_S", 0)
+    terminal, pipe = _Terminal(), io.StringIO()
+    assert run(model_path, runs=100, seed=1, as_json=True, out=io.StringIO(), err=terminal) == 0
+    assert run(model_path, runs=100, seed=1, as_json=True, out=io.StringIO(), err=pipe) == 0
+    assert "3/3" in terminal.getvalue()
+    assert pipe.getvalue() == ""

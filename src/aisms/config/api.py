@@ -13,8 +13,10 @@ from ninja.security import HttpBearer, SessionAuth
 
 from aisms.apps.accounts.api import router as accounts_router
 from aisms.apps.accounts.tokens import authenticate_bearer
+from aisms.apps.assets.api import router as assets_router
 from aisms.apps.catalogue.api import router as catalogue_router
 from aisms.apps.context.api import router as context_router
+from aisms.apps.risks.api import router as risks_router
 from aisms.apps.web.api import router as history_router
 from aisms.catalogue.errors import CatalogueError
 
@@ -103,5 +105,7 @@ def _catalogue_error(request: HttpRequest, exc: CatalogueError) -> HttpResponse:
 
 api.add_router("/", accounts_router)
 api.add_router("/catalogue", catalogue_router)
+api.add_router("/assets", assets_router)
 api.add_router("/organisation", context_router)
 api.add_router("/history", history_router)
+api.add_router("/risks", risks_router)

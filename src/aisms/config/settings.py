@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "aisms.apps.context",
     "aisms.apps.assets",
     "aisms.apps.risks",
+    "aisms.apps.controls",
     "aisms.apps.web",
 ]
 

@@ -8,6 +8,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("aisms.apps.accounts.urls")),
     path("catalogue/", include("aisms.apps.catalogue.urls")),
+    path("assets/", include("aisms.apps.assets.urls")),
     path("organisation/", include("aisms.apps.context.urls")),
+    path("risks/", include("aisms.apps.risks.urls")),
     path("", include("aisms.apps.web.urls")),
 ]

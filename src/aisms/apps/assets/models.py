@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -72,6 +73,9 @@ class Asset(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("assets:detail", args=[self.pk])
+
     @property
     def is_ai(self) -> bool:
         return AssetKind(self.kind).is_ai
@@ -90,3 +94,6 @@ class SoftwareComponent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vendor} {self.product} {self.version}".strip()
+
+    def get_absolute_url(self) -> str:
+        return reverse("assets:detail", args=[self.asset_id]) + "#components"

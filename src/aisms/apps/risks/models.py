@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -28,6 +29,9 @@ class RiskMethodVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("risks:method")
 
 
 class Treatment(models.TextChoices):
@@ -94,6 +98,9 @@ class Risk(models.Model):
     def __str__(self) -> str:
         return f"{self.ref} {self.title}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("risks:detail", args=[self.ref])
+
     @property
     def threat_name(self) -> str:
         return self.threat.name if self.threat else self.custom_threat
@@ -129,3 +136,6 @@ class TreatmentAction(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("risks:detail", args=[self.risk.ref])

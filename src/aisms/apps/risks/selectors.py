@@ -12,6 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from aisms.apps.assets.models import Asset
 from aisms.apps.catalogue.models import CatalogueEntry, CatalogueLink
 from aisms.apps.risks.models import ActionStatus, Risk, TreatmentAction
+from aisms.apps.web.charts import heat_grid
 from aisms.catalogue.model import Relation
 from aisms.catalogue.threat_rules import load_builtin_rules
 from aisms.domain.risk_method import RiskMethod
@@ -37,6 +38,9 @@ class RiskFilter:
     asset: int | None = None
     ai_only: bool = False
     needs_reassessment: bool = False
+    stage: str = ""  # with likelihood and impact: one heat-map cell (inherent, current or target)
+    likelihood: int | None = None
+    impact: int | None = None
     sort: str = "ref"
 
 
@@ -64,6 +68,10 @@ def register(filters: RiskFilter, method: RiskMethod) -> list[Risk]:
         rows = rows.filter(assets__id=filters.asset)
     if filters.ai_only:
         rows = rows.filter(threat__source__key__in=["atlas", "owasp-llm", "owasp-ml"])
+    if filters.stage in ("inherent", "current", "target") and filters.likelihood and filters.impact:
+        rows = rows.filter(
+            **{f"{filters.stage}_likelihood": filters.likelihood, f"{filters.stage}_impact": filters.impact}
+        )
     if filters.needs_reassessment:
         rows = rows.exclude(method_version=method.version)
     result = list(rows.distinct())
@@ -89,9 +97,13 @@ class HeatMap:
     """Counts of risks per (likelihood, impact) cell, rows from most to least likely."""
 
     title: str
-    rows: list[tuple[str, list[tuple[int, int, int, str]]]]  # (likelihood name, [(l, i, count, colour)])
+    which: str  # inherent, current or target
+    rows: list[tuple[str, list[tuple[int, str]]]]  # (likelihood name, [(count, colour) per impact])
     impact_names: list[str]
     total: int
+
+    def svg(self) -> str:
+        return heat_grid(self.rows, self.impact_names, title=self.title, link=f"?stage={self.which}&")
 
 
 def heat_map(risks: list[Risk], method: RiskMethod, which: str, title: str) -> HeatMap:
@@ -106,16 +118,9 @@ def heat_map(risks: list[Risk], method: RiskMethod, which: str, title: str) -> H
         cells = []
         for impact in method.impact:
             key = method.matrix[likelihood.value - 1][impact.value - 1]
-            cells.append(
-                (
-                    likelihood.value,
-                    impact.value,
-                    counts.get((likelihood.value, impact.value), 0),
-                    colours[key],
-                )
-            )
+            cells.append((counts.get((likelihood.value, impact.value), 0), colours[key]))
         rows.append((likelihood.name, cells))
-    return HeatMap(title, rows, [i.name for i in method.impact], sum(counts.values()))
+    return HeatMap(title, which, rows, [i.name for i in method.impact], sum(counts.values()))
 
 
 def actions_overview(today: dt.date) -> dict[str, list[TreatmentAction]]:

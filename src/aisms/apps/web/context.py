@@ -13,6 +13,8 @@ from aisms.domain.access import Action, Role, can
 NAVIGATION: list[tuple[str, str, Action]] = [
     ("Home", "web:home", Action.VIEW),
     ("Catalogue", "catalogue:index", Action.VIEW),
+    ("Assets", "assets:list", Action.VIEW),
+    ("Risks", "risks:register", Action.VIEW),
     ("Organisation", "context:organisation", Action.VIEW),
     ("Users", "accounts:users", Action.MANAGE_USERS),
 ]

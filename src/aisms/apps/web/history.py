@@ -13,14 +13,21 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from aisms.apps.accounts.models import User
+from aisms.apps.assets.models import Asset, SoftwareComponent
 from aisms.apps.catalogue.models import CatalogueEntry, CatalogueSource
 from aisms.apps.context.models import Organisation
+from aisms.apps.risks.models import Risk, RiskMethodVersion, TreatmentAction
 
 HISTORY_MODELS: dict[str, type[models.Model]] = {
     "organisation": Organisation,
     "user": User,
     "catalogue-entry": CatalogueEntry,
     "catalogue-source": CatalogueSource,
+    "asset": Asset,
+    "software-component": SoftwareComponent,
+    "risk": Risk,
+    "treatment-action": TreatmentAction,
+    "risk-method": RiskMethodVersion,
 }
 
 _ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
@@ -51,6 +58,27 @@ def _label(model: type[models.Model], field_name: str) -> str:
     return str(getattr(field, "verbose_name", field_name)).capitalize()
 
 
+def _readable(model: type[models.Model], change: FieldChange) -> FieldChange:
+    """A many-to-many change as the names of the related objects instead of rows of the link table."""
+    try:
+        field = model._meta.get_field(change.field)
+    except FieldDoesNotExist:
+        return change
+    if not field.many_to_many or not isinstance(field, models.ManyToManyField):
+        return change
+    key = field.m2m_reverse_field_name()
+    ids = [row[key] for row in [*(change.old or []), *(change.new or [])] if isinstance(row, dict)]
+    related = field.related_model._default_manager.in_bulk(ids)  # type: ignore[union-attr]
+
+    def names(rows: Any) -> str | None:
+        shown = sorted(
+            str(related.get(row[key], f"#{row[key]}")) for row in rows or [] if isinstance(row, dict)
+        )
+        return ", ".join(shown) or None
+
+    return FieldChange(change.field, change.label, names(change.old), names(change.new))
+
+
 def _lookup_object(model_key: str, object_id: str) -> tuple[type[models.Model], Any]:
     model = HISTORY_MODELS.get(model_key)
     if model is None:
@@ -77,7 +105,10 @@ def object_history(
         changes: list[FieldChange] = []
         if previous is not None and record.history_type == "~":
             delta = record.diff_against(previous)
-            changes = [FieldChange(c.field, _label(model, c.field), c.old, c.new) for c in delta.changes]
+            changes = [
+                _readable(model, FieldChange(c.field, _label(model, c.field), c.old, c.new))
+                for c in delta.changes
+            ]
         elif record.history_type == "+":
             changes = [
                 FieldChange(f.name, _label(model, f.name), None, getattr(record, f.attname))

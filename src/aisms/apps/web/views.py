@@ -48,10 +48,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _back_url(model: str, obj: Any) -> str:
-    """Where the history page's breadcrumb leads back to."""
+    """Where the history page's breadcrumb leads back to: the object's own page where it has one."""
+    if hasattr(obj, "get_absolute_url"):
+        return str(obj.get_absolute_url())
     if model == "catalogue-entry":
         return f"/catalogue/entry/{obj.uid}/"
-    return {"organisation": "/organisation/", "user": "/users/"}.get(model, "/catalogue/")
+    return {"organisation": "/organisation/", "user": "/users/"}.get(model, "/")
 
 
 @login_required

@@ -25,3 +25,21 @@ def words(value: object) -> str:
     if isinstance(value, Iterable):
         return ", ".join(str(v).replace("_", " ") for v in value)
     return "" if value is None else str(value)
+
+
+@register.filter
+def get_item(mapping: object, key: object) -> object:
+    """mapping[key] in a template, or None."""
+    return mapping.get(key) if isinstance(mapping, dict) else None
+
+
+@register.filter
+def split(value: str) -> list[str]:
+    """'a b c' -> ['a', 'b', 'c'] (to loop over field names in a template)."""
+    return value.split()
+
+
+@register.filter
+def field(form: object, name: str) -> object:
+    """The bound field `name` of a form."""
+    return form[name]  # type: ignore[index]

@@ -1,0 +1,118 @@
+"""Forms for risks, acceptance, treatment actions and the risk method."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import Q
+
+from aisms.apps.accounts.models import User
+from aisms.apps.assets.models import Asset
+from aisms.apps.catalogue.models import CatalogueEntry
+from aisms.apps.risks.models import ActionStatus, RiskStatus, Treatment
+from aisms.domain.risk_method import RiskMethod
+
+AI_THREATS = Q(source__key__in=["atlas"], kind="technique") | Q(source__key__in=["owasp-llm", "owasp-ml"])
+
+
+class CatalogueChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]  # not subscriptable at run time
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.ref} {obj.name}"
+
+
+class ControlsField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.ref} {obj.name}"
+
+
+def _users() -> Any:
+    return User.objects.filter(is_active=True).order_by("username")
+
+
+def _scale_choices(scale: Any) -> list[tuple[int, str]]:
+    return [(level.value, f"{level.value} {level.name}") for level in scale]
+
+
+class RiskForm(forms.Form):
+    title = forms.CharField(max_length=300)
+    assets = forms.ModelMultipleChoiceField(
+        queryset=Asset.objects.filter(archived=False).order_by("name"), required=False
+    )
+    threat = CatalogueChoiceField(
+        queryset=CatalogueEntry.objects.filter(AI_THREATS).order_by("source__key", "ref"),
+        required=False,
+        help_text="An AI threat from MITRE ATLAS or the OWASP lists; or leave it empty and describe a "
+        "custom threat.",
+    )
+    custom_threat = forms.CharField(max_length=300, required=False)
+    vulnerability = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    consequences = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, help_text="Who signs off this risk."
+    )
+    treatment = forms.ChoiceField(choices=[("", "Not decided"), *Treatment.choices], required=False)
+    treatment_notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    review_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    status = forms.ChoiceField(choices=RiskStatus.choices, required=False)
+
+    def __init__(self, *args: Any, method: RiskMethod, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _users()  # type: ignore[attr-defined]
+        for stage, label in (
+            ("inherent", "Inherent"),
+            ("current", "Current"),
+            ("target", "Target (residual)"),
+        ):
+            self.fields[f"{stage}_likelihood"] = forms.TypedChoiceField(
+                label=f"{label} likelihood", choices=_scale_choices(method.likelihood), coerce=int
+            )
+            self.fields[f"{stage}_impact"] = forms.TypedChoiceField(
+                label=f"{label} impact", choices=_scale_choices(method.impact), coerce=int
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("threat") and not (data.get("custom_threat") or "").strip():
+            self.add_error("threat", "Choose a catalogue threat or describe a custom threat.")
+        return data
+
+
+class AcceptForm(forms.Form):
+    justification = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Why the residual risk is acceptable.",
+    )
+    exception = forms.BooleanField(
+        required=False,
+        label="Accept as an explicit exception to the risk appetite (levels above appetite only)",
+    )
+
+
+class ActionForm(forms.Form):
+    title = forms.CharField(max_length=300)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    status = forms.ChoiceField(choices=ActionStatus.choices, initial=ActionStatus.PLANNED)
+    controls = ControlsField(
+        queryset=CatalogueEntry.objects.filter(source__key="iso27002", kind="control").order_by("position"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+        help_text="The ISO/IEC 27002:2022 controls this action implements; they appear in the SoA.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _users()  # type: ignore[attr-defined]
+
+
+class MethodForm(forms.Form):
+    definition = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 30, "spellcheck": "false"}),
+        help_text="The method as YAML: likelihood and impact scales (3 to 7 levels), risk levels with "
+        "appetite and who may accept them, and the matrix (rows = likelihood from 1 up, columns = impact).",
+    )
+    notes = forms.CharField(max_length=500, help_text="Why the method changes (kept with the version).")
