@@ -205,3 +205,25 @@ def test_permission_matrix(role: str, endpoint: str) -> None:
     if expected == 403:
         assert response.json()["message"]
         assert _state() == before
+
+
+def test_quantification_and_portfolio_analysis() -> None:
+    client = token_client(make_user("isms_manager"))
+    _post(client, "/api/v1/risks", _payload())
+    _post(client, "/api/v1/risks", _payload(title="Second"))
+    constant = {"low": 1000, "most_likely": 1000, "high": 1000}
+    saved = _put(
+        client, "/api/v1/risks/R-001/quantification", {"lef": {"low": 1, "high": 1}, "primary_loss": constant}
+    )
+    assert saved.status_code == 200, saved.content
+    assert saved.json()["primary_loss"]["low"] == 1000
+    bad = _put(
+        client, "/api/v1/risks/R-002/quantification", {"lef": {"low": 3, "high": 1}, "primary_loss": constant}
+    )
+    assert bad.status_code == 422
+    assert bad.json()["message"].startswith("lef:")
+    result = client.get("/api/v1/risks/analysis/quantitative?runs=500&seed=2").json()
+    assert [r["ref"] for r in result["risks"]] == ["R-001"]
+    assert result["portfolio"]["mean"] == pytest.approx(1000.0)
+    assert result["portfolio"]["exceedance"][0] == 1.0
+    assert client.get("/api/v1/risks/analysis/quantitative?runs=0").status_code == 422

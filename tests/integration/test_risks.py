@@ -246,3 +246,40 @@ def test_the_register_filters_and_sorts_by_severity() -> None:
     cell = selectors.RiskFilter(stage="target", likelihood=4, impact=4)
     assert [r.ref for r in selectors.register(cell, method)] == [high.ref]
     assert [r.ref for r in selectors.register(selectors.RiskFilter(q="High"), method)] == [high.ref]
+
+
+def test_fair_inputs_are_validated_stored_with_history_and_simulated() -> None:
+    from aisms.apps.risks import quantification
+
+    manager = make_user("isms_manager")
+    risk = _risk(manager)
+    other = _risk(manager, title="Model theft")
+    with pytest.raises(ValidationError) as bad:
+        quantification.set_quantification(
+            manager,
+            risk,
+            {"lef": {"low": 2, "most_likely": 1, "high": 3}, "primary_loss": {"low": 1, "high": 2}},
+        )
+    assert "lef" in bad.value.message_dict
+    with pytest.raises(ValidationError) as missing:
+        quantification.set_quantification(manager, risk, {"lef": {"low": 1, "high": 2}})
+    assert "primary_loss" in missing.value.message_dict
+    quantification.set_quantification(
+        manager,
+        risk,
+        {"lef": {"low": 1, "most_likely": 1, "high": 1}, "primary_loss": {"low": 1000, "high": 1000}},
+    )
+    quantification.set_quantification(
+        manager,
+        other,
+        {"lef": {"low": 0.5, "most_likely": 0.5, "high": 0.5}, "primary_loss": {"low": 2000, "high": 2000}},
+    )
+    analysis = quantification.analyse([risk, other], runs=1000, seed=3)
+    assert analysis is not None
+    means = {r.ref: result.annual_loss.mean for r, result in analysis.rows}
+    assert means == {risk.ref: pytest.approx(1000.0), other.ref: pytest.approx(1000.0)}
+    assert analysis.result.portfolio.mean == pytest.approx(2000.0)
+    assert quantification.analyse([_risk(manager, title="No inputs")], runs=10, seed=1) is None
+    assert risk.quantification.history.count() == 1
+    with pytest.raises(ValidationError):
+        quantification.analyse([risk], runs=0, seed=1)

@@ -307,7 +307,7 @@ def import_assets(request: HttpRequest, file: File[UploadedFile]) -> tuple[int, 
     filename = file.name or "upload"
     try:
         result = tabular.import_assets(_actor(request), file.read(), filename)
-    except tabular.ImportRejected as exc:
+    except tabular.AssetImportError as exc:
         return 400, {"message": str(exc), "filename": exc.filename, "errors": exc.errors}
     return 200, result
 

@@ -44,7 +44,8 @@ def _box(asset: Asset, x: int, y: int, href: str | None, *, centre: bool = False
 def _arrow(x1: float, y1: float, x2: float, y2: float) -> str:
     middle = (x1 + x2) / 2
     return (
-        f'<path class="edge" d="M{x1:.0f},{y1:.0f} C{middle:.0f},{y1:.0f} {middle:.0f},{y2:.0f} {x2:.0f},{y2:.0f}" '
+        f'<path class="edge" d="M{x1:.0f},{y1:.0f} '
+        f'C{middle:.0f},{y1:.0f} {middle:.0f},{y2:.0f} {x2:.0f},{y2:.0f}" '
         'marker-end="url(#dep-arrow)"></path>'
     )
 
@@ -84,7 +85,8 @@ def dependency_svg(
         f"and {len(dependents)} asset{'s' if len(dependents) != 1 else ''} depend on it"
     )
     return (
-        f'<svg class="dep-diagram" role="group" aria-labelledby="dep-diagram-title" viewBox="0 0 {width} {height}" '
+        '<svg class="dep-diagram" role="group" aria-labelledby="dep-diagram-title" '
+        f'viewBox="0 0 {width} {height}" '
         f'width="100%" preserveAspectRatio="xMidYMin meet" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="dep-diagram-title">{escape(summary)}</title>'
         '<defs><marker id="dep-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '

@@ -131,7 +131,8 @@ class AssetForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="Depends on",
-        help_text="The assets this one needs to work: systems that host it, data it reads, services it calls.",
+        help_text="The assets this one needs to work: systems that host it, data it reads, services "
+        "it calls.",
     )
 
     def __init__(self, *args: Any, asset: Asset | None = None, **kwargs: Any) -> None:

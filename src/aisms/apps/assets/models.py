@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from aisms.domain.assets import KIND_LABELS, AssetKind, Classification, CiaValue
+from aisms.domain.assets import KIND_LABELS, AssetKind, CiaValue, Classification
 
 KIND_CHOICES = [(k.value, KIND_LABELS[k]) for k in AssetKind]
 CLASSIFICATION_CHOICES = [(c.value, c.value.capitalize()) for c in Classification]

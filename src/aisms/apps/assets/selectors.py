@@ -46,7 +46,7 @@ SORTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _count(rows: QuerySet[object], key: str) -> Coalesce:
+def _count(rows: QuerySet[Any], key: str) -> Coalesce:
     counted = rows.filter(**{key: OuterRef("pk")}).order_by().values(key).annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
@@ -54,7 +54,7 @@ def _count(rows: QuerySet[object], key: str) -> Coalesce:
 def with_counts(rows: QuerySet[Asset]) -> QuerySet[Asset]:
     """Components, dependencies and dependents counted in the same query (no N+1)."""
     return rows.annotate(
-        component_count=_count(SoftwareComponent.objects.all(), "asset"),  # type: ignore[arg-type]
+        component_count=_count(SoftwareComponent.objects.all(), "asset"),
         dependency_count=_count(Dependency.objects.all(), "from_asset"),
         dependent_count=_count(Dependency.objects.all(), "to_asset"),
     )

@@ -51,7 +51,7 @@ FORMATS = {"csv": CSV_CONTENT_TYPE, "xlsx": XLSX_CONTENT_TYPE}
 MAX_COLUMN_WIDTH = 60
 
 
-class ImportRejected(Exception):
+class AssetImportError(Exception):
     """Nothing was changed; errors says why, by row and column."""
 
     def __init__(self, filename: str, errors: Sequence[RowError]) -> None:
@@ -63,7 +63,7 @@ class ImportRejected(Exception):
 
 
 def _reject(filename: str, message: str) -> NoReturn:
-    raise ImportRejected(filename, [RowError(0, "", message)])
+    raise AssetImportError(filename, [RowError(0, "", message)])
 
 
 # --- reading uploads -----------------------------------------------------------------------------------
@@ -80,7 +80,7 @@ class Table:
 def read_upload(
     data: bytes, filename: str, *, max_bytes: int | None = None, max_rows: int = MAX_IMPORT_ROWS
 ) -> Table:
-    """Rows of a CSV (UTF-8, ',' or ';') or XLSX (first sheet) file; raises ImportRejected for a bad file."""
+    """Rows of a CSV (UTF-8, ',' or ';') or XLSX (first sheet) file; AssetImportError for a bad file."""
     limit = settings.AISMS_MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
     if len(data) > limit:
         _reject(filename, f"the file is larger than the {limit} byte upload limit")
@@ -103,7 +103,7 @@ def _csv_records(data: bytes, filename: str) -> Iterator[tuple[int, list[str]]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     number = 0
     try:
-        for number, cells in enumerate(reader, start=1):  # noqa: B007 - number is used after the loop
+        for number, cells in enumerate(reader, start=1):
             yield number, [unguard_formula(cell) for cell in cells]
     except csv.Error as exc:
         _reject(filename, f"row {number + 1}: not valid CSV ({exc})")
@@ -281,7 +281,7 @@ def import_assets(actor: User | None, data: bytes, filename: str) -> ImportResul
     """Create or update assets by name from a CSV or XLSX file, in one transaction.
 
     Owners are user names; depends_on names assets in the file or already stored; software_components
-    replace those of each imported asset. Any error raises ImportRejected and changes nothing.
+    replace those of each imported asset. Any error raises AssetImportError and changes nothing.
     """
     if actor is not None:
         require(actor, Action.CREATE)
@@ -298,7 +298,7 @@ def import_assets(actor: User | None, data: bytes, filename: str) -> ImportResul
         existing = {a.name: a for a in Asset.objects.select_related("owner")}
         _check_rows(actor, plan, existing, names_in_file)
         if plan.errors:
-            raise ImportRejected(filename, sorted(set(plan.errors), key=_error_order))
+            raise AssetImportError(filename, sorted(set(plan.errors), key=_error_order))
         return _apply(actor, plan, existing, filename)
 
 
@@ -388,7 +388,8 @@ def _values(plan: _Plan, parsed: ParsedRow) -> dict[str, Any]:
 
 
 def _apply(actor: User | None, plan: _Plan, existing: dict[str, Asset], filename: str) -> ImportResult:
-    created, changed = set(), set()
+    created: set[str] = set()
+    changed: set[str] = set()
     assets = dict(existing)
     for parsed in plan.rows:
         values = _values(plan, parsed)
@@ -427,7 +428,7 @@ def _save_row(asset: Asset, actor: User | None, row: int, filename: str) -> None
         save_asset(asset, actor)
     except ValidationError as exc:
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-        raise ImportRejected(
+        raise AssetImportError(
             filename,
             [
                 RowError(row, column if column != "__all__" else "", m)

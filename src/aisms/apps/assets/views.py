@@ -256,7 +256,7 @@ def import_file(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             result = tabular.import_assets(user, upload.read(), upload.name)
-        except tabular.ImportRejected as exc:
+        except tabular.AssetImportError as exc:
             rejected = exc
         else:
             messages.success(

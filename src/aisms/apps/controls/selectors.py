@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +17,8 @@ from aisms.apps.risks.models import ActionStatus, RiskStatus, TreatmentAction
 from aisms.domain import soa
 
 DRAFT = "draft"
+MAX_VERSION = 1_000_000
+_CONTROL_REF = re.compile(r"\d{1,2}\.\d{1,3}")
 
 
 def catalogue_label() -> str:
@@ -96,13 +99,17 @@ def filter_rows(rows: list[soa.SoARow], filters: RowFilter) -> list[soa.SoARow]:
 
 def implementation(ref: str) -> ControlImplementation:
     """The row of control `ref` (e.g. '5.7'); raises ControlImplementation.DoesNotExist."""
+    if not _CONTROL_REF.fullmatch(ref):
+        raise ControlImplementation.DoesNotExist(ref)
     return ControlImplementation.objects.select_related("control", "owner").get(
         control__source__key="iso27002", control__kind="control", control__ref=ref
     )
 
 
 def row_of(ref: str) -> soa.SoARow:
-    """The derived row of control `ref`, as in the current SoA."""
+    """The derived row of control `ref`, as in the current SoA; raises CatalogueEntry.DoesNotExist."""
+    if not _CONTROL_REF.fullmatch(ref):
+        raise CatalogueEntry.DoesNotExist(ref)
     entry = CatalogueEntry.objects.get(**ANNEX_A_CONTROLS, ref=ref)
     control = soa.Control(entry.uid, entry.ref, entry.name, str(entry.attributes.get("theme", "")))
     decision = ControlImplementation.objects.select_related("owner").filter(control=entry).first()
@@ -137,7 +144,7 @@ def parse_which(value: str | int | None) -> str | int:
     if value is None or str(value).strip().lower() in ("", DRAFT):
         return DRAFT
     text = str(value).strip()
-    if not text.isdigit() or int(text) < 1:
+    if not text.isdigit() or not 1 <= int(text) <= MAX_VERSION:
         raise ValueError(f"{value!r} is neither 'draft' nor a version number")
     return int(text)
 

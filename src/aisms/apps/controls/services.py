@@ -45,10 +45,25 @@ def ensure_rows() -> int:
     return len(rows)
 
 
+def can_edit(user: User, owner_id: int | None) -> bool:
+    """Whether the user may record decisions on a control with this owner (contributors: their own)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    is_owner = owner_id is not None and owner_id == user.pk
+    return can_on_object(Role(user.role), Action.EDIT, is_owner=is_owner)
+
+
+def can_approve(user: User) -> bool:
+    """The SoA belongs to the ISMS, not to one person: roles whose approval is bound to what they own
+    (risk owners) may not approve it."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return can_on_object(Role(user.role), Action.APPROVE, is_owner=False)
+
+
 def _may_edit(actor: User, row: ControlImplementation) -> None:
     require(actor, Action.EDIT)
-    is_owner = row.owner_id is not None and row.owner_id == actor.pk
-    if not can_on_object(Role(actor.role), Action.EDIT, is_owner=is_owner):
+    if not can_edit(actor, row.owner_id):
         raise PermissionDenied(f"only the owner of control {row.control.ref} may edit it in the SoA")
 
 
@@ -89,8 +104,7 @@ def update_row(
 
 def _may_approve(actor: User) -> None:
     require(actor, Action.APPROVE)
-    # The SoA belongs to the ISMS, not to one person: roles whose approval is bound to what they own may not.
-    if not can_on_object(Role(actor.role), Action.APPROVE, is_owner=False):
+    if not can_approve(actor):
         raise PermissionDenied("your role may not approve the Statement of Applicability")
 
 

@@ -13,7 +13,7 @@ from aisms.apps.accounts.models import User
 from aisms.apps.accounts.services import require
 from aisms.apps.assets.models import Asset
 from aisms.apps.catalogue.models import CatalogueEntry
-from aisms.apps.risks import selectors, services
+from aisms.apps.risks import quantification, selectors, services
 from aisms.apps.risks.models import (
     ActionStatus,
     Risk,
@@ -376,3 +376,82 @@ def update_action(request: HttpRequest, ref: str, action_id: int, payload: Actio
         due_date=payload.due_date,
         status=payload.status,
     )
+
+
+class RangeIn(Schema):
+    low: float = Field(ge=0)
+    most_likely: float | None = Field(None, ge=0)
+    high: float = Field(ge=0)
+    distribution: str = Field("pert", pattern="^(pert|lognormal)$")
+
+
+class QuantificationIn(Schema):
+    tef: RangeIn | None = None
+    vulnerability: RangeIn | None = None
+    lef: RangeIn | None = None
+    primary_loss: RangeIn
+    secondary_loss_probability: RangeIn | None = None
+    secondary_loss: RangeIn | None = None
+
+
+class LossOut(Schema):
+    mean: float
+    std_dev: float
+    percentiles: dict[int, float]
+    exceedance: list[float]
+
+
+class RiskLossOut(Schema):
+    ref: str
+    title: str
+    mean_loss_event_frequency: float
+    mean_loss_magnitude: float
+    annual_loss: LossOut
+
+
+class AnalysisOut(Schema):
+    runs: int
+    seed: int
+    method: str
+    thresholds: list[float]
+    portfolio: LossOut | None
+    risks: list[RiskLossOut]
+
+
+@router.put("/{ref}/quantification", response=dict[str, Any], summary="Set a risk's FAIR inputs")
+def set_quantification(request: HttpRequest, ref: str, payload: QuantificationIn) -> dict[str, Any]:
+    user = _viewer(request)
+    data = {name: (value.dict() if value else None) for name, value in payload}
+    row = quantification.set_quantification(user, _risk(ref), data)
+    return {name: getattr(row, name) for name in data}
+
+
+@router.get("/analysis/quantitative", response=AnalysisOut, summary="FAIR Monte Carlo of the filtered risks")
+def quantitative(
+    request: HttpRequest, filters: Query[RiskFilterIn], runs: int = 20_000, seed: int = 1
+) -> dict[str, Any]:
+    _viewer(request)
+    if not 1 <= runs <= quantification.MAX_RUNS:
+        raise HttpError(422, f"runs: between 1 and {quantification.MAX_RUNS}")
+    risks = selectors.register(selectors.RiskFilter(**filters.dict()), services.current_method())
+    analysis = quantification.analyse(risks, runs, seed)
+    if analysis is None:
+        return {"runs": runs, "seed": seed, "method": "", "thresholds": [], "portfolio": None, "risks": []}
+    result = analysis.result
+    return {
+        "runs": result.runs,
+        "seed": result.seed,
+        "method": result.method,
+        "thresholds": list(result.thresholds),
+        "portfolio": result.portfolio,
+        "risks": [
+            {
+                "ref": risk.ref,
+                "title": risk.title,
+                "mean_loss_event_frequency": r.mean_loss_event_frequency,
+                "mean_loss_magnitude": r.mean_loss_magnitude,
+                "annual_loss": r.annual_loss,
+            }
+            for risk, r in analysis.rows
+        ],
+    }

@@ -11,6 +11,7 @@ from aisms.apps.accounts.models import User
 from aisms.apps.assets.models import Asset
 from aisms.apps.catalogue.models import CatalogueEntry
 from aisms.apps.risks.models import ActionStatus, RiskStatus, Treatment
+from aisms.domain.fair_inputs import FACTOR_LABELS
 from aisms.domain.risk_method import RiskMethod
 
 AI_THREATS = Q(source__key__in=["atlas"], kind="technique") | Q(source__key__in=["owasp-llm", "owasp-ml"])
@@ -116,3 +117,59 @@ class MethodForm(forms.Form):
         "appetite and who may accept them, and the matrix (rows = likelihood from 1 up, columns = impact).",
     )
     notes = forms.CharField(max_length=500, help_text="Why the method changes (kept with the version).")
+
+
+class QuantificationForm(forms.Form):
+    """FAIR inputs: for each factor a low, most likely and high value, PERT or lognormal (90% interval)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for factor, label in FACTOR_LABELS.items():
+            required = factor == "primary_loss"
+            self.fields[f"{factor}__low"] = forms.FloatField(
+                label=f"{label}: low", required=required, min_value=0
+            )
+            self.fields[f"{factor}__most_likely"] = forms.FloatField(
+                label="most likely", required=False, min_value=0
+            )
+            self.fields[f"{factor}__high"] = forms.FloatField(label="high", required=required, min_value=0)
+            self.fields[f"{factor}__distribution"] = forms.ChoiceField(
+                label="distribution",
+                choices=[
+                    ("pert", "PERT (low, most likely, high)"),
+                    ("lognormal", "Lognormal (90% interval)"),
+                ],
+                initial="pert",
+            )
+
+    def factor_rows(self) -> list[tuple[str, list[Any]]]:
+        return [
+            (label, [self[f"{factor}__{part}"] for part in ("low", "most_likely", "high", "distribution")])
+            for factor, label in FACTOR_LABELS.items()
+        ]
+
+    def factors(self) -> dict[str, dict[str, Any] | None]:
+        """The cleaned inputs as {factor: {low, most_likely, high, distribution} or None when left empty}."""
+        out: dict[str, dict[str, Any] | None] = {}
+        for factor in FACTOR_LABELS:
+            low = self.cleaned_data.get(f"{factor}__low")
+            high = self.cleaned_data.get(f"{factor}__high")
+            if low is None and high is None:
+                out[factor] = None
+                continue
+            out[factor] = {
+                "low": low,
+                "most_likely": self.cleaned_data.get(f"{factor}__most_likely"),
+                "high": high,
+                "distribution": self.cleaned_data.get(f"{factor}__distribution") or "pert",
+            }
+        return out
+
+    @staticmethod
+    def initial_from(values: dict[str, dict[str, Any] | None]) -> dict[str, Any]:
+        initial: dict[str, Any] = {}
+        for factor, value in values.items():
+            for part in ("low", "most_likely", "high", "distribution"):
+                if value and part in value:
+                    initial[f"{factor}__{part}"] = value[part]
+        return initial

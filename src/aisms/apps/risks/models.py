@@ -139,3 +139,23 @@ class TreatmentAction(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("risks:detail", args=[self.risk.ref])
+
+
+class RiskQuantification(models.Model):
+    """FAIR inputs of one risk: each factor a range {low, most_likely, high, distribution} or null."""
+
+    risk = models.OneToOneField(Risk, on_delete=models.CASCADE, related_name="quantification")
+    tef = models.JSONField(null=True, blank=True)
+    vulnerability = models.JSONField(null=True, blank=True)
+    lef = models.JSONField(null=True, blank=True)
+    primary_loss = models.JSONField()
+    secondary_loss_probability = models.JSONField(null=True, blank=True)
+    secondary_loss = models.JSONField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"FAIR inputs of {self.risk_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("risks:detail", args=[self.risk.ref])

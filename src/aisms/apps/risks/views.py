@@ -17,10 +17,12 @@ from aisms.apps.accounts.models import User
 from aisms.apps.accounts.services import require
 from aisms.apps.assets.models import Asset
 from aisms.apps.catalogue.models import CatalogueEntry
-from aisms.apps.risks import selectors, services
-from aisms.apps.risks.forms import AcceptForm, ActionForm, MethodForm, RiskForm
-from aisms.apps.risks.models import Risk, RiskMethodVersion, RiskStatus, TreatmentAction
+from aisms.apps.risks import quantification, selectors, services
+from aisms.apps.risks.forms import AcceptForm, ActionForm, MethodForm, QuantificationForm, RiskForm
+from aisms.apps.risks.models import Risk, RiskMethodVersion, RiskQuantification, RiskStatus, TreatmentAction
+from aisms.apps.web.charts import exceedance_chart
 from aisms.domain.access import Action, Role, can
+from aisms.domain.fair_inputs import FACTOR_FIELDS
 from aisms.domain.risk_method import RiskMethod, RiskMethodError, method_from_dict, method_to_dict
 
 
@@ -120,8 +122,20 @@ def detail(request: HttpRequest, ref: str) -> HttpResponse:
         "may_approve": can(Role(user.role), Action.APPROVE),
         "may_edit": can(Role(user.role), Action.EDIT),
         "today": timezone.localdate(),
+        "fair": _fair_summary(risk),
     }
     return render(request, "risks/detail.html", context)
+
+
+def _fair_summary(risk: Risk) -> dict[str, Any] | None:
+    analysis = quantification.analyse([risk], quantification.UI_RUNS, seed=1)
+    if analysis is None:
+        return None
+    result = analysis.rows[0][1]
+    chart = exceedance_chart(
+        analysis.result.thresholds, [(risk.ref, result.annual_loss.exceedance)], title="Loss exceedance"
+    )
+    return {"result": analysis.result, "risk": result, "chart": chart}
 
 
 def _scores(data: dict[str, Any]) -> services.Scores:
@@ -370,5 +384,69 @@ def method(request: HttpRequest) -> HttpResponse:
             "stale": stale,
             "form": form,
             "matrix": heat,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quantify(request: HttpRequest, ref: str) -> HttpResponse:
+    user = _user(request)
+    require(user, Action.EDIT)
+    risk = _risk(ref)
+    stored = RiskQuantification.objects.filter(risk=risk).first()
+    initial = (
+        QuantificationForm.initial_from({f: getattr(stored, f) for f in FACTOR_FIELDS}) if stored else {}
+    )
+    form = QuantificationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            quantification.set_quantification(user, risk, form.factors())
+        except (ValidationError, PermissionDenied) as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"FAIR inputs of {risk.ref} saved.")
+            return redirect("risks:detail", ref=risk.ref)
+    return render(request, "risks/quantify.html", {"form": form, "risk": risk})
+
+
+@login_required
+def quantitative(request: HttpRequest) -> HttpResponse:
+    require(_user(request), Action.VIEW)
+    method = services.current_method()
+    get = request.GET
+    runs = int(get["runs"]) if get.get("runs", "").isdigit() else quantification.UI_RUNS
+    seed = int(get["seed"]) if get.get("seed", "").isdigit() else 1
+    filters = selectors.RiskFilter(
+        q=get.get("q", "")[:200],
+        level=get.get("level", ""),
+        asset=int(get["asset"]) if get.get("asset", "").isdigit() else None,
+        ai_only=get.get("ai") == "1",
+    )
+    risks = selectors.register(filters, method)
+    try:
+        analysis = quantification.analyse(risks, runs, seed)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        analysis = None
+    chart = ""
+    if analysis is not None:
+        top = sorted(analysis.rows, key=lambda row: -row[1].annual_loss.mean)[:7]
+        series = [("Portfolio", analysis.result.portfolio.exceedance)] + [
+            (risk.ref, result.annual_loss.exceedance) for risk, result in top
+        ]
+        chart = exceedance_chart(analysis.result.thresholds, series, title="Loss exceedance curves")
+    return render(
+        request,
+        "risks/quantitative.html",
+        {
+            "analysis": analysis,
+            "chart": chart,
+            "runs": runs,
+            "seed": seed,
+            "filters": filters,
+            "method": method,
+            "assets": Asset.objects.filter(archived=False).order_by("name"),
+            "unquantified": [r for r in risks if not hasattr(r, "quantification")][:50],
         },
     )

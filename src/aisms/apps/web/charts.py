@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from html import escape
 
@@ -89,3 +90,81 @@ def heat_grid(
         f'<svg class="heat-grid" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height}" '
         f'width="100%" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>{"".join(parts)}</svg>'
     )
+
+
+def exceedance_chart(
+    thresholds: Sequence[float],
+    series: Sequence[tuple[str, Sequence[float]]],
+    *,
+    title: str,
+    currency: str = "EUR",
+) -> str:
+    """Loss exceedance curves: probability (y) that the annual loss exceeds x (log scale), as SVG.
+
+    The first series is drawn bold (e.g. the portfolio); the others thin, in a repeating palette.
+    """
+    if not thresholds or not series:
+        return f'<p class="muted">{escape(title)}: nothing to draw.</p>'
+    width, height = 640, 300
+    left, right, top, bottom = 56, 150, 12, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    lo, hi = math.log10(max(thresholds[0], 1e-9)), math.log10(max(thresholds[-1], 1e-9))
+    span = (hi - lo) or 1.0
+
+    def x_of(value: float) -> float:
+        return left + (math.log10(max(value, 1e-9)) - lo) / span * plot_w
+
+    def y_of(probability: float) -> float:
+        return top + (1 - probability) * plot_h
+
+    palette = ["#0b5cad", "#c62828", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#8d6e63", "#ad1457"]
+    parts = [
+        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fff" stroke="#d5dae1"></rect>'
+    ]
+    for p in (0.25, 0.5, 0.75):
+        y = y_of(p)
+        parts.append(
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#eef1f5"></line>'
+        )
+    for p in (0.0, 0.5, 1.0):
+        parts.append(
+            f'<text x="{left - 6}" y="{y_of(p) + 4:.1f}" text-anchor="end" class="axis-label">{p:.0%}</text>'
+        )
+    for exponent in range(math.ceil(lo), math.floor(hi) + 1):
+        x = x_of(10.0**exponent)
+        parts.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{top + plot_h}" stroke="#eef1f5"></line>'
+        )
+        parts.append(
+            f'<text x="{x:.1f}" y="{top + plot_h + 14}" text-anchor="middle" class="axis-label">'
+            f"{_money(10.0**exponent)}</text>"
+        )
+    parts.append(
+        f'<text x="{left + plot_w / 2:.0f}" y="{height - 6}" text-anchor="middle" class="axis-label">'
+        f"annual loss ({escape(currency)}, log scale)</text>"
+    )
+    for index, (name, values) in enumerate(series):
+        points = " ".join(f"{x_of(t):.1f},{y_of(v):.1f}" for t, v in zip(thresholds, values, strict=True))
+        colour = palette[index % len(palette)]
+        stroke = 3 if index == 0 else 1.5
+        parts.append(
+            f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="{stroke}">'
+            f"<title>{escape(name)}</title></polyline>"
+        )
+        ly = top + 14 + index * 16
+        parts.append(
+            f'<line x1="{left + plot_w + 10}" x2="{left + plot_w + 26}" y1="{ly - 4}" y2="{ly - 4}" '
+            f'stroke="{colour}" stroke-width="{stroke}"></line>'
+            f'<text x="{left + plot_w + 30}" y="{ly}" class="axis-label">{escape(name[:18])}</text>'
+        )
+    return (
+        f'<svg class="lec-chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height}" '
+        f'width="100%" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>{"".join(parts)}</svg>'
+    )
+
+
+def _money(value: float) -> str:
+    for limit, suffix in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
+        if value >= limit:
+            return f"{value / limit:g}{suffix}"
+    return f"{value:g}"

@@ -68,7 +68,7 @@ def _readable(model: type[models.Model], change: FieldChange) -> FieldChange:
         return change
     key = field.m2m_reverse_field_name()
     ids = [row[key] for row in [*(change.old or []), *(change.new or [])] if isinstance(row, dict)]
-    related = field.related_model._default_manager.in_bulk(ids)  # type: ignore[union-attr]
+    related = field.related_model._default_manager.in_bulk(ids)
 
     def names(rows: Any) -> str | None:
         shown = sorted(
