@@ -10,6 +10,7 @@ urlpatterns = [
     path("catalogue/", include("aisms.apps.catalogue.urls")),
     path("assets/", include("aisms.apps.assets.urls")),
     path("organisation/", include("aisms.apps.context.urls")),
+    path("soa/", include("aisms.apps.controls.urls")),
     path("risks/", include("aisms.apps.risks.urls")),
     path("", include("aisms.apps.web.urls")),
 ]

@@ -9,12 +9,12 @@ from html import escape
 from aisms.apps.assets.models import Asset
 from aisms.domain.assets import AssetKind
 
-BOX_WIDTH = 220
+BOX_WIDTH = 240
 BOX_HEIGHT = 44
 ROW_GAP = 12
 COLUMN_GAP = 70
 PAD = 8
-MAX_LABEL = 30
+MAX_LABEL = 27
 
 
 def _short(text: str, limit: int = MAX_LABEL) -> str:

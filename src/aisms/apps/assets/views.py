@@ -123,7 +123,9 @@ def inventory(request: HttpRequest) -> HttpResponse:
         "page": page,
         "totals": totals,
         "filtered": any(v not in (None, "", False) for v in filters.values()),
-        "chart": horizontal_bars([(kind.label, n) for kind, n in by_kind], title="Assets by kind"),
+        "chart": horizontal_bars(
+            [(kind.label.split(" (")[0], n) for kind, n in by_kind], title="Assets by kind"
+        ),
         "headers": _sort_headers(request, sort),
         "query_string": params.urlencode(),
         "export_csv": f"{reverse('assets:export')}?{urlencode({**export_params, 'format': 'csv'})}",

@@ -61,7 +61,7 @@ def can_approve(user: User) -> bool:
     return can_on_object(Role(user.role), Action.APPROVE, is_owner=False)
 
 
-def _may_edit(actor: User, row: ControlImplementation) -> None:
+def check_may_edit(actor: User, row: ControlImplementation) -> None:
     require(actor, Action.EDIT)
     if not can_edit(actor, row.owner_id):
         raise PermissionDenied(f"only the owner of control {row.control.ref} may edit it in the SoA")
@@ -72,7 +72,7 @@ def update_row(
     actor: User, row: ControlImplementation, *, reason: str = "", **fields: Any
 ) -> ControlImplementation:
     """Record a decision on one control. Every decision, inclusion or exclusion, needs a justification."""
-    _may_edit(actor, row)
+    check_may_edit(actor, row)
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "not editable here"))

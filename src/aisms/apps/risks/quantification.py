@@ -37,9 +37,7 @@ def set_quantification(actor: User, risk: Risk, data: dict[str, Any]) -> RiskQua
         }
     except FairInputError as exc:
         raise ValidationError({exc.field.split(".")[0]: exc.message}) from exc
-    row, _ = RiskQuantification.objects.get_or_create(
-        risk=risk, defaults={"primary_loss": values["primary_loss"]}
-    )
+    row = RiskQuantification.objects.filter(risk=risk).first() or RiskQuantification(risk=risk)
     for field, value in values.items():
         setattr(row, field, value)
     row.updated_at = timezone.now()

@@ -15,6 +15,7 @@ NAVIGATION: list[tuple[str, str, Action]] = [
     ("Catalogue", "catalogue:index", Action.VIEW),
     ("Assets", "assets:list", Action.VIEW),
     ("Risks", "risks:register", Action.VIEW),
+    ("SoA", "controls:soa", Action.VIEW),
     ("Organisation", "context:organisation", Action.VIEW),
     ("Users", "accounts:users", Action.MANAGE_USERS),
 ]
