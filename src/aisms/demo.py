@@ -15,6 +15,7 @@ from aisms.apps.accounts.services import create_user
 from aisms.apps.assets.demo import load_demo_assets
 from aisms.apps.context.models import Organisation
 from aisms.apps.controls.demo_data import load_demo_soa
+from aisms.apps.risks.demo_data import load_demo_risks
 from aisms.domain.access import Role
 
 ORGANISATION = {
@@ -72,6 +73,7 @@ def load_demo() -> DemoCreated | None:
             user, password = create_user(username, role, email=email, first_name=first, last_name=last)
             created.logins.append((user.username, role.label, password))
         load_demo_assets()
+        load_demo_risks(User.objects.get(username="amira"))
         # Keep this last: the SoA derives the risks and actions that call for each control.
         load_demo_soa(User.objects.get(username="amira"))
     return created

@@ -46,9 +46,9 @@ class RiskFilter:
 
 def register(filters: RiskFilter, method: RiskMethod) -> list[Risk]:
     """Risks matching the filter, sorted; severity sorts use the level ranks of the method."""
-    rows: QuerySet[Risk] = Risk.objects.select_related("owner", "threat__source").prefetch_related(
-        Prefetch("assets", queryset=Asset.objects.only("id", "name", "kind"))
-    )
+    rows: QuerySet[Risk] = Risk.objects.select_related(
+        "owner", "threat__source", "quantification"
+    ).prefetch_related(Prefetch("assets", queryset=Asset.objects.only("id", "name", "kind")))
     if filters.q:
         for word in filters.q.split()[:6]:
             rows = rows.filter(
