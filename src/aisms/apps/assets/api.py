@@ -1,6 +1,6 @@
 """API: the asset inventory (AI assets included), software components, dependencies, CSV/XLSX files."""
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from django.conf import settings
@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import File, Query, Router, Schema
+from ninja import File, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
@@ -285,14 +285,7 @@ def list_assets(request: HttpRequest, filters: Query[AssetFilter]) -> Any:
 )
 def export_assets(request: HttpRequest, filters: Query[ExportFilter]) -> HttpResponse:
     content = tabular.export_assets(_actor(request), _filtered(filters), filters.format)
-    return file_response(content, filters.format)
-
-
-def file_response(content: bytes, file_format: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=tabular.FORMATS[file_format])
-    filename = f"assets-{date.today().isoformat()}.{file_format}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return tabular.file_response(content, filters.format)
 
 
 @router.post(
@@ -300,7 +293,7 @@ def file_response(content: bytes, file_format: str) -> HttpResponse:
     response={200: ImportOut, 400: ImportRejectedOut},
     summary="Create or update assets from a CSV or XLSX file; all or nothing",
 )
-def import_assets(request: HttpRequest, file: File[UploadedFile]) -> tuple[int, Any]:
+def import_assets(request: HttpRequest, file: File[UploadedFile]) -> Status[Any]:
     require(_actor(request), Action.CREATE)
     if file.size is None or file.size > settings.AISMS_MAX_UPLOAD_BYTES:
         raise HttpError(413, f"file: larger than the {settings.AISMS_MAX_UPLOAD_BYTES} byte upload limit")
@@ -308,8 +301,8 @@ def import_assets(request: HttpRequest, file: File[UploadedFile]) -> tuple[int, 
     try:
         result = tabular.import_assets(_actor(request), file.read(), filename)
     except tabular.AssetImportError as exc:
-        return 400, {"message": str(exc), "filename": exc.filename, "errors": exc.errors}
-    return 200, result
+        return Status(400, {"message": str(exc), "filename": exc.filename, "errors": exc.errors})
+    return Status(200, result)
 
 
 @router.get("/{int:asset_id}", response=AssetOut, summary="One asset with its components and dependencies")
@@ -340,13 +333,13 @@ def asset_graph(request: HttpRequest, asset_id: int) -> dict[str, Any]:
 
 
 @router.post("", response={201: AssetOut}, summary="Add an asset")
-def create_asset(request: HttpRequest, payload: AssetIn) -> tuple[int, Asset]:
+def create_asset(request: HttpRequest, payload: AssetIn) -> Status[Asset]:
     actor = _actor(request)
     require(actor, Action.CREATE)
     values = payload.dict(exclude={"depends_on", "owner"})
     owner = _owner(payload.owner) if "owner" in payload.model_fields_set else actor
     asset = services.create_asset(actor, owner=owner, depends_on=_assets(payload.depends_on) or [], **values)
-    return 201, _detail(asset.pk)
+    return Status(201, _detail(asset.pk))
 
 
 @router.put("/{int:asset_id}", response=AssetOut, summary="Replace an asset's fields")
@@ -388,9 +381,9 @@ def restore_asset(request: HttpRequest, asset_id: int) -> Asset:
 
 
 @router.post("/{int:asset_id}/components", response={201: ComponentOut}, summary="Add a software component")
-def add_component(request: HttpRequest, asset_id: int, payload: ComponentIn) -> tuple[int, SoftwareComponent]:
+def add_component(request: HttpRequest, asset_id: int, payload: ComponentIn) -> Status[SoftwareComponent]:
     asset = get_object_or_404(Asset, pk=asset_id)
-    return 201, services.add_component(_actor(request), asset, **payload.dict())
+    return Status(201, services.add_component(_actor(request), asset, **payload.dict()))
 
 
 @router.delete(

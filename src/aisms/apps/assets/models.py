@@ -33,7 +33,10 @@ class Asset(models.Model):
     integrity = models.CharField(max_length=10, choices=CIA_CHOICES, default=CiaValue.MEDIUM.value)
     availability = models.CharField(max_length=10, choices=CIA_CHOICES, default=CiaValue.MEDIUM.value)
     hosting = models.CharField(
-        max_length=200, blank=True, help_text="Location or hosting, e.g. 'AWS eu-west-1'."
+        max_length=200,
+        blank=True,
+        verbose_name="location or hosting",
+        help_text="Location or hosting, e.g. 'AWS eu-west-1'.",
     )
     supplier = models.CharField(max_length=200, blank=True)
     in_scope = models.BooleanField(default=True)
@@ -60,7 +63,10 @@ class Asset(models.Model):
         null=True, blank=True, help_text="Reachable by the public or customers."
     )
     eu_ai_act_tier = models.CharField(
-        max_length=40, blank=True, help_text="Identifier of an EU AI Act risk tier, e.g. eu-ai-act:2024:high."
+        max_length=40,
+        blank=True,
+        verbose_name="EU AI Act risk tier",
+        help_text="Identifier of an EU AI Act risk tier, e.g. eu-ai-act:2024:high.",
     )
     depends_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="dependents")
     archived = models.BooleanField(default=False)

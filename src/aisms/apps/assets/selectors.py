@@ -120,7 +120,8 @@ def inventory(*, sort: str = "name", **filters: Any) -> QuerySet[Asset]:
     )
     descending = sort.startswith("-")
     fields = SORTS.get(sort.lstrip("-"), SORTS["name"])
-    return rows.order_by(*(f"-{f}" if descending else f for f in fields))
+    first, *ties = fields  # ties always by name, A to Z
+    return rows.order_by(f"-{first}" if descending else first, *ties)
 
 
 def counts_by_kind(rows: QuerySet[Asset]) -> list[tuple[AssetKind, int]]:

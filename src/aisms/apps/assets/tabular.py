@@ -16,6 +16,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
@@ -36,6 +38,7 @@ from aisms.domain.asset_table import (
     guard_formula,
     normalise_column,
     normalise_text,
+    parse_names,
     parse_rows,
     records_to_rows,
     unguard_formula,
@@ -153,9 +156,7 @@ def _table(records: Iterable[tuple[int, list[str]]], filename: str, max_rows: in
             _reject(filename, f"more than {max_rows} asset rows: split the file")
         for index, cell in enumerate(cells):
             if cell.strip() and (index >= len(header) or not header[index]):
-                table.errors.append(
-                    RowError(number, f"column {index + 1}", "a value in a column without a header")
-                )
+                table.errors.append(RowError(number, str(index + 1), "a value in a column without a header"))
         row = {name: cells[i] if i < len(cells) else "" for i, name in enumerate(header) if name}
         table.rows.append(row)
         table.row_numbers.append(number)
@@ -203,6 +204,14 @@ def write_xlsx(rows: Sequence[dict[str, str]]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def file_response(content: bytes, file_format: str) -> HttpResponse:
+    """An export as a download named after today's date, e.g. assets-2025-03-01.xlsx."""
+    response = HttpResponse(content, content_type=FORMATS[file_format])
+    filename = f"assets-{timezone.localdate().isoformat()}.{file_format}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def asset_records(rows: QuerySet[Asset]) -> list[AssetRecord]:
@@ -288,15 +297,10 @@ def import_assets(actor: User | None, data: bytes, filename: str) -> ImportResul
     table = read_upload(data, filename)
     parsed = parse_rows(table.rows, header=table.header, row_numbers=table.row_numbers)
     plan = _Plan(columns=parsed.columns, rows=list(parsed.rows), errors=[*table.errors, *parsed.errors])
-    names_in_file = {
-        normalise_text(value)
-        for row in table.rows
-        for key, value in row.items()
-        if normalise_column(key) == "name" and value.strip()
-    }
     with transaction.atomic():
-        existing = {a.name: a for a in Asset.objects.select_related("owner")}
-        _check_rows(actor, plan, existing, names_in_file)
+        stored = Asset.objects.select_related("owner").prefetch_related("depends_on", "components")
+        existing = {a.name: a for a in stored}
+        _check_rows(actor, plan, table, existing)
         if plan.errors:
             raise AssetImportError(filename, sorted(set(plan.errors), key=_error_order))
         return _apply(actor, plan, existing, filename)
@@ -307,47 +311,77 @@ def _error_order(error: RowError) -> tuple[int, int, str]:
     return error.row, position, error.message
 
 
-def _check_rows(actor: User | None, plan: _Plan, existing: dict[str, Asset], names_in_file: set[str]) -> None:
+def _check_rows(actor: User | None, plan: _Plan, table: Table, existing: dict[str, Asset]) -> None:
+    """What only the database can tell: owners, tiers, permissions and dependencies, for every row
+    (rows with bad cells included, so that one upload reports every problem)."""
     users = {u.username: u for u in User.objects.all()}
     users_folded = {name.lower(): user for name, user in users.items()}
     tiers = selectors.eu_ai_act_tier_lookup()
-    for parsed in plan.rows:
-        record, row = parsed.record, parsed.row
+    tier_choices = ", ".join(sorted({uid.rsplit(":", 1)[-1] for uid in tiers.values()}))
+    raw_rows = [
+        (number, {normalise_column(k): normalise_text(v or "") for k, v in cells.items()})
+        for number, cells in zip(table.row_numbers, table.rows, strict=True)
+    ]
+    names_in_file = {cells.get("name", "") for _, cells in raw_rows} - {""}
+    for row, cells in raw_rows:
+        owner_name = cells.get("owner", "")
         if "owner" in plan.columns:
-            owner = users.get(record.owner) or users_folded.get(record.owner.lower())
-            if record.owner and owner is None:
-                plan.errors.append(RowError(row, "owner", f"no user named {record.owner!r}"))
+            owner = users.get(owner_name) or users_folded.get(owner_name.lower())
+            if owner_name and owner is None:
+                plan.errors.append(RowError(row, "owner", f"no user named {owner_name!r}"))
             plan.owners[row] = owner
-        if "eu_ai_act_tier" in plan.columns and record.eu_ai_act_tier:
-            uid = tiers.get(record.eu_ai_act_tier.lower())
+        tier = cells.get("eu_ai_act_tier", "")
+        if "eu_ai_act_tier" in plan.columns and tier:
+            uid = tiers.get(tier.lower())
             if uid is None:
-                choices = ", ".join(sorted({u.rsplit(":", 1)[-1] for u in tiers.values()}))
                 plan.errors.append(
                     RowError(
                         row,
                         "eu_ai_act_tier",
-                        f"{record.eu_ai_act_tier!r} is not an EU AI Act risk tier; use one of: {choices}",
+                        f"{tier!r} is not an EU AI Act risk tier; use one of: {tier_choices}",
                     )
                 )
             else:
                 plan.tiers[row] = uid
-        stored = existing.get(record.name)
-        if stored is not None and actor is not None and not may_edit(actor, stored):
-            owner_name = stored.owner.username if stored.owner else "nobody"
-            plan.errors.append(
-                RowError(
-                    row,
-                    "name",
-                    f"your role may not change {record.name!r}: it is owned by {owner_name}",
-                )
-            )
         if "depends_on" in plan.columns:
-            for name in record.depends_on:
-                if name not in names_in_file and name not in existing:
-                    plan.errors.append(
-                        RowError(row, "depends_on", f"no asset named {name!r} in the file or the inventory")
-                    )
+            plan.errors.extend(
+                RowError(row, "depends_on", f"no asset named {name!r} in the file or the inventory")
+                for name in parse_names(cells.get("depends_on", ""))
+                if name not in names_in_file and name not in existing
+            )
+    _check_permissions(actor, plan, existing)
     _check_cycles(plan, existing)
+
+
+def _components_key(components: Iterable[Any]) -> list[tuple[str, str, str, str]]:
+    return sorted((c.vendor, c.product, c.version, c.cpe) for c in components)
+
+
+def _would_change(plan: _Plan, parsed: ParsedRow, stored: Asset) -> bool:
+    if any(getattr(stored, k) != v for k, v in _values(plan, parsed).items()):
+        return True
+    record = parsed.record
+    if "depends_on" in plan.columns and {d.name for d in stored.depends_on.all()} != set(record.depends_on):
+        return True
+    return "software_components" in plan.columns and _components_key(
+        stored.components.all()
+    ) != _components_key(record.software_components)
+
+
+def _check_permissions(actor: User | None, plan: _Plan, existing: dict[str, Asset]) -> None:
+    """Rows that would change an asset the actor may not edit (unchanged rows are fine)."""
+    if actor is None:
+        return
+    for parsed in plan.rows:
+        stored = existing.get(parsed.record.name)
+        if stored is None or may_edit(actor, stored) or not _would_change(plan, parsed, stored):
+            continue
+        owner_of = stored.owner.username if stored.owner else "nobody"
+        plan.errors.append(
+            RowError(
+                parsed.row, "name", f"your role may not change {stored.name!r}: it is owned by {owner_of}"
+            )
+        )
 
 
 def _check_cycles(plan: _Plan, existing: dict[str, Asset]) -> None:
@@ -439,10 +473,8 @@ def _save_row(asset: Asset, actor: User | None, row: int, filename: str) -> None
 
 
 def _replace_components(actor: User | None, asset: Asset, components: Sequence[Component]) -> bool:
-    current = list(asset.components.all())
-    if sorted((c.vendor, c.product, c.version, c.cpe) for c in current) == sorted(
-        (c.vendor, c.product, c.version, c.cpe) for c in components
-    ):
+    current = list(SoftwareComponent.objects.filter(asset=asset))
+    if _components_key(current) == _components_key(components):
         return False
     for old in current:
         if actor is not None:

@@ -19,7 +19,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from aisms.apps.accounts.models import User
 from aisms.apps.accounts.services import require
 from aisms.apps.assets import selectors, services, tabular
-from aisms.apps.assets.api import file_response
 from aisms.apps.assets.diagram import dependency_svg
 from aisms.apps.assets.forms import AssetFilterForm, AssetForm, ComponentForm, ImportForm
 from aisms.apps.assets.models import Asset, SoftwareComponent
@@ -48,7 +47,7 @@ COLUMN_HELP = {
     "ml_pipeline, vector_store, agent, ai_service (or their labels).",
     "owner": "A user name.",
     "classification": "public, internal, confidential or restricted.",
-    "confidentiality": "low, medium, high or very_high; so are integrity and availability.",
+    **dict.fromkeys(("confidentiality", "integrity", "availability"), "low, medium, high or very_high."),
     "in_scope": "yes or no (empty: yes).",
     **dict.fromkeys(
         (
@@ -283,4 +282,4 @@ def export(request: HttpRequest) -> HttpResponse:
         raise Http404("unknown export format")
     filters = AssetFilterForm(request.GET or None).filters()
     rows = selectors.filter_assets(**filters).order_by("name")
-    return file_response(tabular.export_assets(user, rows, file_format), file_format)
+    return tabular.file_response(tabular.export_assets(user, rows, file_format), file_format)

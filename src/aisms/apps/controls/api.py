@@ -1,7 +1,5 @@
 """API: the Statement of Applicability: rows, decisions, approved versions, comparisons and exports."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any, Literal
 

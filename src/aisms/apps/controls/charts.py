@@ -23,16 +23,15 @@ def stacked_bars(
         y = gap + index * (bar_height + gap)
         baseline = y + bar_height * 0.68
         total = sum(value for _, _, value in segments)
-        parts = [
-            f'<text x="{label_width - 6}" y="{baseline:.1f}" text-anchor="end">{escape(label)}</text>'
-        ]
+        parts = [f'<text x="{label_width - 6}" y="{baseline:.1f}" text-anchor="end">{escape(label)}</text>']
         x = float(label_width)
         for key, name, value in segments:
             if not value:
                 continue
             length = value * scale
+            tip = f"{escape(label)}: {value} {escape(name.lower())}"
             parts.append(
-                f'<g class="seg seg-{escape(key)}"><title>{escape(label)}: {value} {escape(name.lower())}</title>'
+                f'<g class="seg seg-{escape(key)}"><title>{tip}</title>'
                 f'<rect x="{x:.1f}" y="{y}" width="{length:.1f}" height="{bar_height}"></rect>'
                 + (
                     f'<text class="seg-value" x="{x + length / 2:.1f}" y="{baseline:.1f}" '

@@ -303,7 +303,7 @@ def load_demo_soa(actor: User) -> SoAVersion | None:
             actor,
             row,
             applicable=not excluded,
-            justification=justification,
+            justification=justification[:1].upper() + justification[1:],
             implementation_status=(ImplementationStatus.NOT_STARTED if excluded else status).value,
             owner=owners.get(owner),
             notes=notes,

@@ -122,7 +122,8 @@ def _title_block(sheet: Worksheet, rows: Sequence[SoARow], header: ExportHeader)
 def to_xlsx(rows: Sequence[SoARow], header: ExportHeader) -> bytes:
     book = Workbook()
     sheet = book.active
-    assert sheet is not None  # a new workbook always has one sheet
+    if not isinstance(sheet, Worksheet):  # a new workbook always has one
+        raise TypeError("openpyxl gave no worksheet")
     sheet.title = "SoA"
     head_row = _title_block(sheet, rows, header)
     for index, column in enumerate(COLUMNS, start=1):
@@ -144,7 +145,7 @@ def to_xlsx(rows: Sequence[SoARow], header: ExportHeader) -> bytes:
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True  # type: ignore[union-attr]
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
     _summary_sheet(book, rows)
     book.properties.title = f"{TITLE}, {header.organisation}, {header.version}"
     book.properties.creator = "aisms"

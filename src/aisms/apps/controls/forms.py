@@ -28,7 +28,9 @@ class RowFilterForm(forms.Form):
     status = forms.ChoiceField(
         required=False, choices=[("", "Any status")] + [(s.value, s.label) for s in ImplementationStatus]
     )
-    theme = forms.ChoiceField(required=False, choices=[("", "Any theme")] + [(t, theme_label(t)) for t in THEMES])
+    theme = forms.ChoiceField(
+        required=False, choices=[("", "Any theme")] + [(t, theme_label(t)) for t in THEMES]
+    )
     called_for = forms.ChoiceField(required=False, label="Called for by a risk", choices=_YES_NO)
     problems = forms.BooleanField(required=False, label="Only rows with problems")
 
@@ -68,7 +70,9 @@ class RowForm(forms.ModelForm):  # type: ignore[type-arg]
         help_text="An excluded control is shown as not applicable whatever is recorded here.",
     )
     owner = OwnerChoiceField(
-        queryset=User.objects.filter(is_active=True).order_by("username"), required=False, empty_label="Nobody"
+        queryset=User.objects.filter(is_active=True).order_by("username"),
+        required=False,
+        empty_label="Nobody",
     )
     notes = forms.CharField(
         required=False,

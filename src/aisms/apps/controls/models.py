@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -52,6 +53,9 @@ class ControlImplementation(models.Model):
     def __str__(self) -> str:
         return f"SoA control {self.control.ref} {self.control.name}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("controls:row", args=[self.control.ref])
+
 
 class VersionStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -78,3 +82,6 @@ class SoAVersion(models.Model):
 
     def __str__(self) -> str:
         return f"SoA version {self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("controls:version", args=[self.version])

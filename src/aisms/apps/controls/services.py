@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -38,10 +38,12 @@ def ensure_rows() -> int:
     )
     if not missing:
         return 0
-    with transaction.atomic():
-        have_now = set(ControlImplementation.objects.values_list("control_id", flat=True))
-        rows = [ControlImplementation(control_id=pk) for pk in missing if pk not in have_now]
-        bulk_create_with_history(rows, ControlImplementation, default_change_reason="added to the SoA")
+    rows = [ControlImplementation(control_id=pk) for pk in missing]
+    try:
+        with transaction.atomic():
+            bulk_create_with_history(rows, ControlImplementation, default_change_reason="added to the SoA")
+    except IntegrityError:
+        return 0  # a concurrent request created them first
     return len(rows)
 
 
@@ -115,11 +117,13 @@ def approve_version(actor: User, *, notes: str = "") -> SoAVersion:
     Refused (listing every problem) while any row has a problem an auditor would flag."""
     _may_approve(actor)
     ensure_rows()
+    # Lock every row: edits wait until the snapshot is taken; concurrent approvals run one after another.
+    list(ControlImplementation.objects.select_for_update().values_list("pk", flat=True))
     rows = selectors.current_rows()
     found = soa.problems(rows)
     if found:
         raise ValidationError({"problems": [str(problem) for problem in found]})
-    latest = SoAVersion.objects.select_for_update().aggregate(v=Max("version"))["v"] or 0
+    latest = SoAVersion.objects.aggregate(v=Max("version"))["v"] or 0
     organisation = current_organisation()
     now = timezone.now()
     version = SoAVersion(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -70,17 +69,19 @@ def index(request: HttpRequest) -> HttpResponse:
     owner_ids = dict(ControlImplementation.objects.values_list("control__ref", "owner_id"))
     editable = {ref for ref, owner_id in owner_ids.items() if services.can_edit(user, owner_id)}
     counts = soa.summarise(rows)
+    found = soa.problems(rows)
+    titles = {row.ref: row.title for row in rows}
     context = {
         "groups": _by_theme(shown),
         "shown": len(shown),
         "total": len(rows),
         "filtered": bool(request.GET),
         "form": form,
-        "problems": soa.problems(rows),
+        "problems": [(problem, titles[problem.ref]) for problem in found],
+        "flagged": {problem.ref for problem in found},
         "summary": counts,
-        "status_counts": [(s, counts.by_status[s]) for s in LEGEND],
         "chart": summary_chart(rows),
-        "legend": LEGEND,
+        "legend": [(s, counts.by_status[s]) for s in LEGEND],
         "editable": editable,
         "latest": selectors.latest_approved(),
         "may_approve": services.can_approve(user),
@@ -175,12 +176,13 @@ def version(request: HttpRequest, number: int) -> HttpResponse:
     except ObjectDoesNotExist as exc:
         raise Http404("no such version") from exc
     rows = soa.rows_from_snapshot(found.snapshot)
+    counts = soa.summarise(rows)
     context = {
         "version": found,
         "groups": _by_theme(rows),
-        "summary": soa.summarise(rows),
+        "summary": counts,
         "chart": summary_chart(rows),
-        "legend": LEGEND,
+        "legend": [(s, counts.by_status[s]) for s in LEGEND],
         "previous": number - 1 if number > 1 else None,
     }
     return render(request, "controls/version.html", context)
@@ -217,4 +219,3 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-

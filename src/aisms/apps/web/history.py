@@ -16,6 +16,7 @@ from aisms.apps.accounts.models import User
 from aisms.apps.assets.models import Asset, SoftwareComponent
 from aisms.apps.catalogue.models import CatalogueEntry, CatalogueSource
 from aisms.apps.context.models import Organisation
+from aisms.apps.controls.models import ControlImplementation, SoAVersion
 from aisms.apps.risks.models import Risk, RiskMethodVersion, TreatmentAction
 
 HISTORY_MODELS: dict[str, type[models.Model]] = {
@@ -28,6 +29,8 @@ HISTORY_MODELS: dict[str, type[models.Model]] = {
     "risk": Risk,
     "treatment-action": TreatmentAction,
     "risk-method": RiskMethodVersion,
+    "soa-row": ControlImplementation,
+    "soa-version": SoAVersion,
 }
 
 _ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
@@ -55,7 +58,8 @@ def _label(model: type[models.Model], field_name: str) -> str:
         field = model._meta.get_field(field_name)
     except FieldDoesNotExist:
         return field_name
-    return str(getattr(field, "verbose_name", field_name)).capitalize()
+    label = str(getattr(field, "verbose_name", field_name))
+    return label[:1].upper() + label[1:]  # 'AI purpose' stays 'AI purpose'
 
 
 def _readable(model: type[models.Model], change: FieldChange) -> FieldChange:

@@ -13,12 +13,16 @@ from django.utils import timezone
 
 from aisms.apps.accounts.models import ApiToken, User
 from aisms.apps.accounts.services import require
+from aisms.apps.assets.models import Asset
 from aisms.apps.catalogue import selectors as catalogue_selectors
 from aisms.apps.context.services import current_organisation
+from aisms.apps.controls.models import SoAVersion
+from aisms.apps.risks.models import ActionStatus, Risk, TreatmentAction
 from aisms.apps.web.charts import horizontal_bars
 from aisms.apps.web.history import object_history
 from aisms.catalogue.model import SHORT_NAMES
 from aisms.domain.access import Action, Role
+from aisms.domain.assets import AI_KINDS
 
 
 @login_required
@@ -40,6 +44,13 @@ def home(request: HttpRequest) -> HttpResponse:
         "catalogue_chart": chart,
         "user_count": sum(roles.values()),
         "users_by_role": [(Role(r).label, roles[r]) for r in Role if r.value in roles],
+        "risk_count": Risk.objects.count(),
+        "asset_count": Asset.objects.filter(archived=False).count(),
+        "ai_asset_count": Asset.objects.filter(archived=False, kind__in=[k.value for k in AI_KINDS]).count(),
+        "overdue_actions": TreatmentAction.objects.filter(
+            status__in=[ActionStatus.PLANNED, ActionStatus.IN_PROGRESS], due_date__lt=timezone.localdate()
+        ).count(),
+        "soa_version": SoAVersion.objects.filter(approved_at__isnull=False).order_by("-version").first(),
         "token_count": ApiToken.objects.filter(
             user_id=request.user.pk or 0, revoked_at__isnull=True, expires_at__gt=timezone.now()
         ).count(),

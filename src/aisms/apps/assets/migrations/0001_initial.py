@@ -102,7 +102,10 @@ class Migration(migrations.Migration):
                 (
                     "hosting",
                     models.CharField(
-                        blank=True, help_text="Location or hosting, e.g. 'AWS eu-west-1'.", max_length=200
+                        blank=True,
+                        help_text="Location or hosting, e.g. 'AWS eu-west-1'.",
+                        max_length=200,
+                        verbose_name="location or hosting",
                     ),
                 ),
                 ("supplier", models.CharField(blank=True, max_length=200)),
@@ -153,6 +156,7 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Identifier of an EU AI Act risk tier, e.g. eu-ai-act:2024:high.",
                         max_length=40,
+                        verbose_name="EU AI Act risk tier",
                     ),
                 ),
                 ("archived", models.BooleanField(default=False)),
@@ -261,7 +265,10 @@ class Migration(migrations.Migration):
                 (
                     "hosting",
                     models.CharField(
-                        blank=True, help_text="Location or hosting, e.g. 'AWS eu-west-1'.", max_length=200
+                        blank=True,
+                        help_text="Location or hosting, e.g. 'AWS eu-west-1'.",
+                        max_length=200,
+                        verbose_name="location or hosting",
                     ),
                 ),
                 ("supplier", models.CharField(blank=True, max_length=200)),
@@ -312,6 +319,7 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="Identifier of an EU AI Act risk tier, e.g. eu-ai-act:2024:high.",
                         max_length=40,
+                        verbose_name="EU AI Act risk tier",
                     ),
                 ),
                 ("archived", models.BooleanField(default=False)),

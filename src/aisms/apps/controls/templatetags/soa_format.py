@@ -20,9 +20,15 @@ def risk_url(ref: str) -> str:
 
 
 @register.filter
+def blank(value: object) -> bool:
+    """Nothing recorded: no value, an empty text or an empty list (False is a value)."""
+    return value is None or value == "" or value == []
+
+
+@register.filter
 def value_text(value: object, field: str = "") -> str:
     """A compared value as text: lists joined, booleans as included/excluded, statuses and themes named."""
-    if value is None or value == "" or value == []:
+    if blank(value):
         return "—"
     if field == "status" and isinstance(value, str) and value in set(ImplementationStatus):
         return ImplementationStatus(value).label
