@@ -29,12 +29,12 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
     from django.test import Client
+    from tests.factories import make_user
 
     from aisms.apps.accounts.tokens import issue_token
     from aisms.apps.catalogue import selectors
     from aisms.apps.catalogue.services import load_builtin_catalogue
     from aisms.catalogue.loader import load_builtin
-    from tests.factories import make_user
 
     parse = _timed(load_builtin, repeat=5)
     call_command("migrate", verbosity=0)
@@ -61,7 +61,8 @@ def main() -> None:
     print("|---|---|")
     print(f"| parse and validate the shipped catalogue ({len(catalogue.entries)} entries) | {ms(parse)} |")
     print(
-        f"| store it into a fresh SQLite database ({len(catalogue.links)} links, with history) | {ms(store)} |"
+        f"| store it into a fresh SQLite database ({len(catalogue.links)} links, with history) "
+        f"| {ms(store)} |"
     )
     print(f"| search, per query (selector, first 25 results) | {ms(search, len(queries))} |")
     print(f"| entry detail with links (selector) | {ms(detail)} |")

@@ -296,7 +296,11 @@ def test_components_are_added_and_removed_and_a_bad_cpe_is_422(
     assert snapshot() == before
 
     cpe = "cpe:2.3:a:langchain:langchain:0.2.16:*:*:*:*:*:*:*"
-    added = json_post(api, f"/{triage.pk}/components", {"vendor": "LangChain", "product": "langchain", "version": "0.2.16", "cpe": cpe})  # fmt: skip
+    added = json_post(
+        api,
+        f"/{triage.pk}/components",
+        {"vendor": "LangChain", "product": "langchain", "version": "0.2.16", "cpe": cpe},
+    )
     assert added.status_code == 201
     assert added.json()["cpe"] == cpe
     removed = api.delete(f"{API}/{triage.pk}/components/{added.json()['id']}")
@@ -487,42 +491,29 @@ def _build(role: str, make_client: Callable[[Any], Client]) -> World:
 MATRIX_CSV = b"name,kind,hosting\nImported CRM,application,SaaS\n"
 
 
+BODIES: dict[str, dict[str, Any]] = {
+    "POST /assets": {"name": "New agent", "kind": "agent"},
+    "PUT /assets/{own}": {"name": "Own wiki", "kind": "application", "hosting": "Dublin"},
+    "PATCH /assets/{own}": {"supplier": "Atlassian"},
+    "PATCH /assets/{other}": {"supplier": "Acme"},
+    "PUT /assets/{other}/dependencies": {"depends_on": []},
+    "POST /assets/{own}/components": {"vendor": "Atlassian", "product": "Confluence"},
+    "POST /assets/{other}/components": {"vendor": "Python", "product": "Python"},
+}
+
+
 def _call(key: str, w: World) -> Any:
-    c = w.client
-    calls: dict[str, Callable[[], Any]] = {
-        "GET /assets": lambda: c.get(API),
-        "GET /assets/{id}": lambda: c.get(f"{API}/{w.other.pk}"),
-        "GET /assets/{id}/graph": lambda: c.get(f"{API}/{w.other.pk}/graph"),
-        "GET /assets/export": lambda: c.get(f"{API}/export", {"format": "csv"}),
-        "POST /assets": lambda: json_post(c, "", {"name": "New agent", "kind": "agent"}),
-        "PUT /assets/{own}": lambda: c.put(
-            f"{API}/{w.own.pk}",
-            {"name": "Own wiki", "kind": "application", "hosting": "Dublin"},
-            content_type="application/json",
-        ),  # fmt: skip
-        "PATCH /assets/{own}": lambda: c.patch(
-            f"{API}/{w.own.pk}", {"supplier": "Atlassian"}, content_type="application/json"
-        ),  # fmt: skip
-        "PATCH /assets/{other}": lambda: c.patch(
-            f"{API}/{w.other.pk}", {"supplier": "Acme"}, content_type="application/json"
-        ),  # fmt: skip
-        "PUT /assets/{other}/dependencies": lambda: c.put(
-            f"{API}/{w.other.pk}/dependencies", {"depends_on": []}, content_type="application/json"
-        ),  # fmt: skip
-        "POST /assets/{own}/components": lambda: json_post(
-            c, f"/{w.own.pk}/components", {"vendor": "Atlassian", "product": "Confluence"}
-        ),  # fmt: skip
-        "POST /assets/{other}/components": lambda: json_post(
-            c, f"/{w.other.pk}/components", {"vendor": "Python", "product": "Python"}
-        ),  # fmt: skip
-        "DELETE /assets/{other}/components/{id}": lambda: c.delete(
-            f"{API}/{w.other.pk}/components/{w.component.pk}"
-        ),
-        "DELETE /assets/{own}": lambda: c.delete(f"{API}/{w.own.pk}"),
-        "POST /assets/{archived}/restore": lambda: c.post(f"{API}/{w.retired.pk}/restore"),
-        "POST /assets/import": lambda: c.post(f"{API}/import", {"file": upload("m.csv", MATRIX_CSV)}),
-    }
-    return calls[key]()
+    method, template = key.split()
+    path = template.replace("/components/{id}", f"/components/{w.component.pk}")
+    url = "/api/v1" + path.format(own=w.own.pk, other=w.other.pk, id=w.other.pk, archived=w.retired.pk)
+    send = getattr(w.client, method.lower())
+    if key == "POST /assets/import":
+        return send(url, {"file": upload("m.csv", MATRIX_CSV)})
+    if key == "GET /assets/export":
+        return send(url, {"format": "csv"})
+    if key in BODIES:
+        return send(url, BODIES[key], content_type="application/json")
+    return send(url)
 
 
 def _check_allowed(key: str, w: World, response: Any) -> None:

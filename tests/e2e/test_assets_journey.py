@@ -108,7 +108,13 @@ def test_add_an_ai_asset_find_it_in_the_inventory_open_it_and_export_csv(
     )
     assert mine[0]["depends_on"] == "Nimbus foundation model API"
     assert {r["kind"] for r in rows} <= {
-        "ai_system", "model", "dataset", "ml_pipeline", "vector_store", "agent", "ai_service"
-    }  # fmt: skip
+        "ai_system",
+        "model",
+        "dataset",
+        "ml_pipeline",
+        "vector_store",
+        "agent",
+        "ai_service",
+    }
     assert "Triage Assistant" in {r["name"] for r in rows}
     assert "Patient portal" not in {r["name"] for r in rows}

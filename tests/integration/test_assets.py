@@ -297,12 +297,22 @@ def inventory() -> dict[str, Asset]:
     sofia = make_user("contributor", username="sofia")
     daniel = make_user("risk_owner", username="daniel")
     assets = {
-        "portal": asset("Patient portal", "application", owner=sofia, confidentiality="very_high", publicly_exposed=True),
-        "triage": asset("Triage Assistant", "ai_system", owner=daniel, confidentiality="high", eu_ai_act_tier="eu-ai-act:2024:high"),
+        "portal": asset(
+            "Patient portal", "application", owner=sofia, confidentiality="very_high", publicly_exposed=True
+        ),
+        "triage": asset(
+            "Triage Assistant",
+            "ai_system",
+            owner=daniel,
+            confidentiality="high",
+            eu_ai_act_tier="eu-ai-act:2024:high",
+        ),
         "llm": asset("Nimbus API", "ai_service", owner=daniel, supplier="Nimbus AI", confidentiality="low"),
-        "store": asset("Guideline store", "vector_store", owner=sofia, classification="public", in_scope=False),
+        "store": asset(
+            "Guideline store", "vector_store", owner=sofia, classification="public", in_scope=False
+        ),
         "eks": asset("Kubernetes cluster", "infrastructure", confidentiality="medium"),
-    }  # fmt: skip
+    }
     services.set_dependencies(None, assets["portal"], [assets["triage"], assets["eks"]])
     services.set_dependencies(None, assets["triage"], [assets["llm"], assets["store"], assets["eks"]])
     services.set_dependencies(None, assets["store"], [assets["eks"]])
@@ -352,7 +362,15 @@ def test_inventory_sorts_by_need_not_alphabet_and_counts_without_n_plus_1(
 
     with CaptureQueriesContext(connection) as queries:
         rows = list(selectors.inventory())
-        counts = {a.name: (a.owner.username if a.owner else None, a.component_count, a.dependency_count, a.dependent_count) for a in rows}  # type: ignore[attr-defined]  # fmt: skip
+        counts = {
+            a.name: (
+                a.owner.username if a.owner else None,
+                a.component_count,
+                a.dependency_count,
+                a.dependent_count,
+            )
+            for a in rows
+        }  # type: ignore[attr-defined]
 
     assert len(queries) == 1
     assert counts == {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from typing import Any
 
 import pytest
@@ -46,11 +47,13 @@ BAD_MIDDLE = [
     "Acme|Widget|1|cpe:bad",
     "extreme",
 ]
-GOOD_LAST = ["LLM API", "ai_service", "daniel", "high", "", "", "gpai"]  # fmt: skip
+GOOD_LAST = ["LLM API", "ai_service", "daniel", "high", "", "", "gpai"]
 BAD_MIDDLE_ERRORS = [
-    "row 3, column kind: 'robot' is not a kind of asset; use one of: information, application, infrastructure, "
-    "service, people, site, ai_system, model, dataset, ml_pipeline, vector_store, agent, ai_service",
-    "row 3, column confidentiality: 'huge' is not a confidentiality value; use one of: low, medium, high, very_high",
+    "row 3, column kind: 'robot' is not a kind of asset; use one of: information, application, "
+    "infrastructure, service, people, site, ai_system, model, dataset, ml_pipeline, vector_store, agent, "
+    "ai_service",
+    "row 3, column confidentiality: 'huge' is not a confidentiality value; use one of: low, medium, high, "
+    "very_high",
     "row 3, column software_components: entry 1: 'cpe:bad' is not a CPE 2.3 name "
     "(cpe:2.3:part:vendor:product:version:update:edition:language:sw_edition:target_sw:target_hw:other)",
 ]
@@ -273,7 +276,18 @@ def test_a_contributor_may_import_new_assets_but_not_change_others_assets(people
     assert state() == before
 
     # Rows that leave someone else's asset as it is are fine (a re-imported export, say).
-    result = import_assets(people["sofia"], csv_bytes([["name", "kind", "hosting"], ["Daniel's model", "model", ""], ["Sofia's store", "vector_store", "y"], ["New", "agent", ""]]), "ok.csv")  # fmt: skip
+    result = import_assets(
+        people["sofia"],
+        csv_bytes(
+            [
+                ["name", "kind", "hosting"],
+                ["Daniel's model", "model", ""],
+                ["Sofia's store", "vector_store", "y"],
+                ["New", "agent", ""],
+            ]
+        ),
+        "ok.csv",
+    )
     assert (result.created, result.updated, result.unchanged) == (1, 1, 1)
 
 
@@ -288,12 +302,20 @@ def test_an_auditor_may_not_import() -> None:
     ("data", "filename", "message"),
     [
         (b"", "empty.csv", "the file is empty"),
-        (b"name,kind\nWiki,application\n\xff\xfe", "latin.csv", "not UTF-8 text (byte 27): save it as 'CSV UTF-8'"),
-        (b"\xd0\xcf\x11\xe0binary", "old.xls", "only CSV and XLSX files can be imported: save it as .xlsx or as 'CSV UTF-8'"),
+        (
+            b"name,kind\nWiki,application\n\xff\xfe",
+            "latin.csv",
+            "not UTF-8 text (byte 27): save it as 'CSV UTF-8'",
+        ),
+        (
+            b"\xd0\xcf\x11\xe0binary",
+            "old.xls",
+            "only CSV and XLSX files can be imported: save it as .xlsx or as 'CSV UTF-8'",
+        ),
         (b"PK\x03\x04 not really a zip", "broken.xlsx", "not a readable XLSX workbook"),
         (b"\n\nname,kind\n", "blank-first.csv", "row 1 must hold the column names, e.g. name, kind, owner"),
     ],
-)  # fmt: skip
+)
 def test_unreadable_files_are_refused_with_a_reason(data: bytes, filename: str, message: str) -> None:
     before = state()
     assert rejected(data, filename) == [message]
@@ -309,6 +331,21 @@ def test_size_and_row_limits() -> None:
     with pytest.raises(AssetImportError) as caught:
         read_upload(f"name,kind\n{rows}".encode(), "long.csv", max_rows=3)
     assert [str(e) for e in caught.value.errors] == ["more than 3 asset rows: split the file"]
+
+
+def test_a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_read() -> None:
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as member,
+    ):
+        for _ in range(201):
+            member.write(b"<" * 2**20)
+    before = state()
+
+    assert rejected(buffer.getvalue(), "bomb.xlsx") == ["the workbook unpacks to more than 200 MB"]
+    assert len(buffer.getvalue()) < 2**20
+    assert state() == before
 
 
 def test_values_without_a_header_and_gaps_keep_the_row_numbers_people_see(people: dict[str, Any]) -> None:

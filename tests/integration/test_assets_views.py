@@ -69,7 +69,7 @@ def world() -> dict[str, Any]:
         None, name="Patient portal", kind="application", owner=users["sofia"], depends_on=[triage]
     )
     services.add_component(None, portal, vendor="nginx", product="nginx", version="1.24.0", cpe=NGINX_CPE)
-    return {**users, "eks": eks, "llm": llm, "triage": triage, "portal": portal}  # fmt: skip
+    return {**users, "eks": eks, "llm": llm, "triage": triage, "portal": portal}
 
 
 def rows_of(html: str) -> list[str]:
@@ -187,9 +187,16 @@ def test_the_form_refuses_a_cycle_and_shows_it(world: dict[str, Any]) -> None:
 
     response = client_for(world["amira"]).post(
         f"/assets/{llm.pk}/edit/",
-        {"name": "Nimbus API", "kind": "ai_service", "classification": "internal", "confidentiality": "medium",
-         "integrity": "medium", "availability": "medium", "depends_on": [world["portal"].pk]},
-    )  # fmt: skip
+        {
+            "name": "Nimbus API",
+            "kind": "ai_service",
+            "classification": "internal",
+            "confidentiality": "medium",
+            "integrity": "medium",
+            "availability": "medium",
+            "depends_on": [world["portal"].pk],
+        },
+    )
 
     assert response.status_code == 200
     assert (
@@ -233,8 +240,13 @@ def test_components_are_added_with_a_valid_cpe_and_a_bad_one_is_explained(world:
 
     good = client.post(
         f"/assets/{portal.pk}/components/",
-        {"vendor": "PostgreSQL", "product": "PostgreSQL", "version": "15.4", "cpe": "cpe:2.3:a:postgresql:postgresql:15.4:*:*:*:*:*:*:*"},
-    )  # fmt: skip
+        {
+            "vendor": "PostgreSQL",
+            "product": "PostgreSQL",
+            "version": "15.4",
+            "cpe": "cpe:2.3:a:postgresql:postgresql:15.4:*:*:*:*:*:*:*",
+        },
+    )
     assert good.status_code == 302
     assert portal.components.count() == 2
     component = portal.components.get(product="PostgreSQL")
@@ -315,7 +327,10 @@ def test_history_of_an_asset_links_back_and_names_dependencies(world: dict[str, 
 
     html = client_for(world["tom"]).get(f"/history/asset/{triage.pk}/").content.decode()
 
-    assert f'<p class="breadcrumbs"><a href="/assets/{triage.pk}/">Triage Assistant</a> › History</p>' in html
+    assert (
+        f'<p class="breadcrumbs"><a href="/assets/{triage.pk}/">Triage Assistant</a> \u203a History</p>'
+        in html
+    )
     assert "<strong>Depends on</strong>: <del>Kubernetes cluster, Nimbus API</del> → Nimbus API" in html
     component = world["portal"].components.get()
     component_html = (

@@ -46,6 +46,7 @@ from aisms.domain.asset_table import (
 from aisms.domain.assets import AssetKind, CiaValue, Classification, find_cycles
 
 MAX_IMPORT_ROWS = 5000
+MAX_XLSX_UNPACKED_BYTES = 200 * 2**20
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls format
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -126,6 +127,13 @@ def _cell_text(value: Any) -> str:
 
 def _xlsx_records(data: bytes, filename: str) -> Iterator[tuple[int, list[str]]]:
     unreadable = (zipfile.BadZipFile, KeyError, ValueError, TypeError, SyntaxError, OSError, IndexError)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except unreadable:
+        _reject(filename, "not a readable XLSX workbook")
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:  # a zip bomb, or far more than an inventory needs
+        _reject(filename, f"the workbook unpacks to more than {MAX_XLSX_UNPACKED_BYTES // 2**20} MB")
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except unreadable:
