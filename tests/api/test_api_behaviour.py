@@ -702,3 +702,19 @@ def test_history_of_a_catalogue_entry_by_uid() -> None:
 
     assert response.status_code == 200
     assert response.json()[-1]["action"] == "created"
+
+
+def test_nul_characters_are_refused_before_they_reach_the_database() -> None:
+    client = token_client(make_user("isms_manager"))
+
+    in_query = client.get(f"{API}/catalogue/entries?q=poison%00")
+    in_body = client.post(f"{API}/tokens", data='{"name": "ci\\u0000"}', content_type="application/json")
+
+    assert (in_query.status_code, in_query.json()) == (
+        400,
+        {"message": "the query string contains a NUL character"},
+    )
+    assert (in_body.status_code, in_body.json()) == (
+        400,
+        {"message": "the request body contains a NUL character"},
+    )

@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "aisms.apps.web.middleware.ContentSecurityPolicyMiddleware",
+    "aisms.apps.web.middleware.RejectNullCharactersMiddleware",
 ]
 
 ROOT_URLCONF = "aisms.config.urls"

@@ -428,7 +428,10 @@ def set_quantification(request: HttpRequest, ref: str, payload: QuantificationIn
 
 @router.get("/analysis/quantitative", response=AnalysisOut, summary="FAIR Monte Carlo of the filtered risks")
 def quantitative(
-    request: HttpRequest, filters: Query[RiskFilterIn], runs: int = 20_000, seed: int = 1
+    request: HttpRequest,
+    filters: Query[RiskFilterIn],
+    runs: int = Query(20_000, ge=1, le=quantification.MAX_RUNS),
+    seed: int = Query(1, ge=0, le=2**63 - 1),
 ) -> dict[str, Any]:
     _viewer(request)
     if not 1 <= runs <= quantification.MAX_RUNS:
