@@ -33,7 +33,7 @@ def test_ai_asset_to_suggested_risk_to_treatment_to_soa(
 
     # When she asks the risk register for AI threats that fit the asset
     page.goto(aisms_server.url("/risks/suggest/"))
-    page.get_by_label("Asset").select_option(label=re.compile(f"^{ASSET}"))
+    page.get_by_label("Asset").select_option(label=f"{ASSET} (AI system)")
     page.get_by_role("button", name="Suggest").click()
 
     # Then prompt injection is suggested first, with why and the controls that treat it
@@ -77,7 +77,7 @@ def test_ai_asset_to_suggested_risk_to_treatment_to_soa(
     # Then the plan shows the action with its controls, and the risk is in treatment
     plan = page.locator("section", has=page.get_by_role("heading", name="Treatment plan"))
     expect(plan).to_contain_text("Keep patient text out of the instruction channel")
-    expect(plan.get_by_role("link", name="8.28")).to_be_visible()
+    expect(plan.locator("table").get_by_role("link", name="8.28", exact=True)).to_be_visible()
 
     # When she opens the Statement of Applicability
     page.get_by_role("navigation", name="Main").get_by_role("link", name="SoA").click()
