@@ -5,6 +5,7 @@ usage: python scripts/screenshots.py BASE_URL USER PASSWORD OUT_DIR PATH [PATH .
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -27,7 +28,7 @@ def main() -> int:
         for path in paths:
             page.goto(f"{base}{path}")
             name = path.strip("/").replace("/", "_").replace(":", "-").replace("?", "_") or "home"
-            page.screenshot(path=str(out_dir / f"{name}.png"), full_page=True)
+            page.screenshot(path=str(out_dir / f"{name}.png"), full_page=os.environ.get("SHOT_FULL", "1") == "1")
             print(out_dir / f"{name}.png")
         browser.close()
     return 0

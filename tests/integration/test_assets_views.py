@@ -130,7 +130,8 @@ def test_the_detail_page_shows_the_ai_section_components_and_a_dependency_diagra
     assert "<h1>Triage Assistant" in html
     assert '<h2 id="ai-h">AI asset</h2>' in html
     assert '<a href="/catalogue/entry/eu-ai-act:2024:high/">High risk</a>' in html
-    assert "consider prompt injection" in html
+    assert "No risk recorded on this asset yet." in html
+    assert f'href="/risks/suggest/?asset={triage.pk}"' in html  # open AI threat suggestions from the register
     svg = html[
         html.index('<svg class="dep-diagram"') : html.index("</svg>", html.index('<svg class="dep-diagram"'))
     ]

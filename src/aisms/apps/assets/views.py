@@ -148,7 +148,16 @@ def _detail_context(
         "may_edit": may_edit,
         "may_archive": services.may_archive(user),
         "component_form": (component_form or ComponentForm()) if may_edit else None,
+        "risks": asset.risks.select_related("owner", "threat").order_by("ref"),
+        "suggestion_count": len(_threat_suggestions(asset)),
     }
+
+
+def _threat_suggestions(asset: Asset) -> list[Any]:
+    # The risk register owns the suggestion rules; the asset page only shows how many are open.
+    from aisms.apps.risks.selectors import suggestions_for
+
+    return suggestions_for(asset)
 
 
 @login_required
