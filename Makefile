@@ -34,7 +34,7 @@ $(TEST_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[test]"
-	bash scripts/install-chromium.sh
+	bash scripts/install-test-tools.sh
 	touch $(STAMP) $@
 
 test: test-setup lint
