@@ -9,24 +9,11 @@ from aisms.catalogue.errors import CatalogueError
 from aisms.catalogue.loader import validate
 from aisms.catalogue.schema import SOURCE
 from aisms.catalogue.yaml_lines import load_yaml
+from aisms.domain.assets import AssetKind
 from aisms.domain.threat_suggestions import PROPERTIES, ThreatRule
 
 RULES_FILENAME = "asset-threat-rules.yaml"
-ASSET_KINDS = [
-    "information",
-    "application",
-    "infrastructure",
-    "service",
-    "people",
-    "site",
-    "ai_system",
-    "model",
-    "dataset",
-    "ml_pipeline",
-    "vector_store",
-    "agent",
-    "ai_service",
-]
+ASSET_KINDS = [kind.value for kind in AssetKind]
 
 RULES_SCHEMA: dict[str, Any] = {
     "type": "object",

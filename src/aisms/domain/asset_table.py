@@ -16,7 +16,20 @@ from typing import TypeVar
 
 from aisms.domain.assets import KIND_LABELS, AssetKind, CiaValue, Classification, is_cpe23
 
-COLUMNS: tuple[str, ...] = (
+# The asset's own fields, in the order the table and the forms show them; the AI ones are a group.
+AI_FIELDS: tuple[str, ...] = (
+    "ai_purpose",
+    "model_type",
+    "data_sources",
+    "deployment",
+    "learns_from_user_data",
+    "processes_personal_data",
+    "reads_untrusted_content",
+    "can_act",
+    "publicly_exposed",
+    "eu_ai_act_tier",
+)
+ASSET_FIELDS: tuple[str, ...] = (
     "name",
     "kind",
     "description",
@@ -28,19 +41,9 @@ COLUMNS: tuple[str, ...] = (
     "hosting",
     "supplier",
     "in_scope",
-    "ai_purpose",
-    "model_type",
-    "data_sources",
-    "deployment",
-    "learns_from_user_data",
-    "processes_personal_data",
-    "reads_untrusted_content",
-    "can_act",
-    "publicly_exposed",
-    "eu_ai_act_tier",
-    "depends_on",
-    "software_components",
+    *AI_FIELDS,
 )
+COLUMNS: tuple[str, ...] = (*ASSET_FIELDS, "depends_on", "software_components")
 REQUIRED_COLUMNS: tuple[str, ...] = ("name", "kind")
 LIST_SEPARATOR = ";"
 PART_SEPARATOR = "|"

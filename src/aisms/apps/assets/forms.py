@@ -10,24 +10,14 @@ from django.conf import settings
 from aisms.apps.accounts.models import User
 from aisms.apps.assets import selectors
 from aisms.apps.assets.models import CIA_CHOICES, CLASSIFICATION_CHOICES, Asset
+from aisms.domain.asset_table import AI_FIELDS
 from aisms.domain.assets import AI_KINDS, AssetKind
 
 KIND_GROUPS = [
     ("Information and IT", [(k.value, k.label) for k in AssetKind if k not in AI_KINDS]),
     ("AI assets", [(k.value, k.label) for k in AssetKind if k in AI_KINDS]),
 ]
-AI_FIELDS = (
-    "ai_purpose",
-    "model_type",
-    "data_sources",
-    "deployment",
-    "learns_from_user_data",
-    "processes_personal_data",
-    "reads_untrusted_content",
-    "can_act",
-    "publicly_exposed",
-    "eu_ai_act_tier",
-)
+
 FIELDSETS: list[tuple[str, str, tuple[str, ...]]] = [
     ("Asset", "", ("name", "kind", "description", "owner", "classification")),
     (

@@ -18,32 +18,10 @@ from aisms.apps.accounts.services import require
 from aisms.apps.assets import selectors
 from aisms.apps.assets.models import Asset, SoftwareComponent
 from aisms.domain.access import Action, Role, can, can_on_object
-from aisms.domain.asset_table import normalise_text
+from aisms.domain.asset_table import ASSET_FIELDS, normalise_text
 from aisms.domain.assets import find_path, is_cpe23
 
-EDITABLE = (
-    "name",
-    "kind",
-    "description",
-    "owner",
-    "classification",
-    "confidentiality",
-    "integrity",
-    "availability",
-    "hosting",
-    "supplier",
-    "in_scope",
-    "ai_purpose",
-    "model_type",
-    "data_sources",
-    "deployment",
-    "learns_from_user_data",
-    "processes_personal_data",
-    "reads_untrusted_content",
-    "can_act",
-    "publicly_exposed",
-    "eu_ai_act_tier",
-)
+EDITABLE = ASSET_FIELDS
 CPE_HELP = "cpe:2.3:part:vendor:product:version:update:edition:language:sw_edition:target_sw:target_hw:other"
 
 

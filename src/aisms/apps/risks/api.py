@@ -430,12 +430,14 @@ def set_quantification(request: HttpRequest, ref: str, payload: QuantificationIn
 def quantitative(
     request: HttpRequest,
     filters: Query[RiskFilterIn],
-    runs: int = Query(20_000, ge=1, le=quantification.MAX_RUNS),
-    seed: int = Query(1, ge=0, le=2**63 - 1),
+    runs: int = 20_000,
+    seed: int = 1,
 ) -> dict[str, Any]:
     _viewer(request)
     if not 1 <= runs <= quantification.MAX_RUNS:
         raise HttpError(422, f"runs: between 1 and {quantification.MAX_RUNS}")
+    if not 0 <= seed < 2**63:
+        raise HttpError(422, "seed: between 0 and 2**63 - 1")
     risks = selectors.register(selectors.RiskFilter(**filters.dict()), services.current_method())
     analysis = quantification.analyse(risks, runs, seed)
     if analysis is None:
