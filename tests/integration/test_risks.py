@@ -283,3 +283,12 @@ def test_fair_inputs_are_validated_stored_with_history_and_simulated() -> None:
     assert risk.quantification.history.count() == 1
     with pytest.raises(ValidationError):
         quantification.analyse([risk], runs=0, seed=1)
+
+
+def test_status_accepted_cannot_be_set_by_editing() -> None:
+    manager = make_user("isms_manager")
+    risk = _risk(manager)
+    with pytest.raises(ValidationError) as refused:
+        services.update_risk(manager, risk, status=RiskStatus.ACCEPTED)
+    assert refused.value.message_dict == {"status": ["a risk becomes accepted only through the owner's sign-off"]}
+    assert Risk.objects.get(pk=risk.pk).status == RiskStatus.OPEN

@@ -56,7 +56,11 @@ class RiskForm(forms.Form):
     treatment = forms.ChoiceField(choices=[("", "Not decided"), *Treatment.choices], required=False)
     treatment_notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     review_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    status = forms.ChoiceField(choices=RiskStatus.choices, required=False)
+    status = forms.ChoiceField(
+        choices=[c for c in RiskStatus.choices if c[0] != RiskStatus.ACCEPTED],
+        required=False,
+        help_text="Acceptance is recorded by the owner's sign-off on the risk's page.",
+    )
 
     def __init__(self, *args: Any, method: RiskMethod, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -206,6 +206,8 @@ def update_risk(
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "not editable here"))
     risk = Risk.objects.select_for_update().get(pk=risk.pk)
+    if fields.get("status") == RiskStatus.ACCEPTED and risk.status != RiskStatus.ACCEPTED:
+        raise ValidationError({"status": "a risk becomes accepted only through the owner's sign-off"})
     for name, value in fields.items():
         setattr(risk, name, value)
     _check_threat(risk.threat, risk.custom_threat)

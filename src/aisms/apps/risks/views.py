@@ -207,6 +207,9 @@ def edit(request: HttpRequest, ref: str) -> HttpResponse:
     form = RiskForm(request.POST or None, method=method, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        status = data["status"] or risk.status
+        if risk.status == RiskStatus.ACCEPTED and status != RiskStatus.CLOSED:
+            status = risk.status  # the form cannot offer "accepted"; keep the sign-off unless closing
         try:
             services.update_risk(
                 user,
@@ -217,7 +220,7 @@ def edit(request: HttpRequest, ref: str) -> HttpResponse:
                 threat=data["threat"],
                 custom_threat=data["custom_threat"],
                 owner=data["owner"],
-                status=data["status"] or risk.status,
+                status=status,
                 **{name: data[name] for name in _FIELDS},
             )
         except (ValidationError, PermissionDenied) as exc:
