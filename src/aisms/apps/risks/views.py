@@ -20,7 +20,7 @@ from aisms.apps.catalogue.models import CatalogueEntry
 from aisms.apps.risks import quantification, selectors, services
 from aisms.apps.risks.forms import AcceptForm, ActionForm, MethodForm, QuantificationForm, RiskForm
 from aisms.apps.risks.models import Risk, RiskMethodVersion, RiskQuantification, RiskStatus, TreatmentAction
-from aisms.apps.web.charts import exceedance_chart
+from aisms.apps.web.charts import exceedance_chart, heat_grid
 from aisms.domain.access import Action, Role, can
 from aisms.domain.fair_inputs import FACTOR_FIELDS
 from aisms.domain.risk_method import RiskMethod, RiskMethodError, method_from_dict, method_to_dict
@@ -376,7 +376,17 @@ def method(request: HttpRequest) -> HttpResponse:
     stale = (
         Risk.objects.exclude(method_version=current.version).exclude(status=RiskStatus.CLOSED).order_by("ref")
     )
-    heat = selectors.heat_map([], current, "current", "Matrix")
+    heat = selectors.heat_map([], current, "current", "Risk matrix")
+    names = {level.key: level.name for level in current.levels}
+    matrix_svg = heat_grid(
+        heat.rows,
+        heat.impact_names,
+        title="Risk matrix: level for each likelihood and impact",
+        cell_labels=[
+            [names[key] for key in current.matrix[likelihood.value - 1]]
+            for likelihood in reversed(current.likelihood)
+        ],
+    )
     return render(
         request,
         "risks/method.html",
@@ -386,7 +396,7 @@ def method(request: HttpRequest) -> HttpResponse:
             "versions": RiskMethodVersion.objects.select_related("created_by"),
             "stale": stale,
             "form": form,
-            "matrix": heat,
+            "matrix_svg": matrix_svg,
         },
     )
 

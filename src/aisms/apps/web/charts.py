@@ -43,12 +43,15 @@ def heat_grid(
     *,
     title: str,
     link: str = "",
+    cell_labels: Sequence[Sequence[str]] | None = None,
 ) -> str:
     """A grid of counts (e.g. risks by likelihood x impact) with a colour per cell, as inline SVG.
 
-    rows: from top to bottom, (row name, [(count, colour), ...]); colours go into SVG attributes, which the
-    Content-Security-Policy allows (unlike style attributes). `link`, when given, is a URL prefix that each
-    non-empty cell links to with "r=<row index from the bottom, 1-based>&c=<column, 1-based>" appended.
+    rows: from top to bottom, (row name, [(count, colour), ...]); `cell_labels`, when given, are shown
+    in the cells instead of the counts (e.g. level names of a risk matrix); colours go into SVG
+    attributes, which the Content-Security-Policy allows (unlike style attributes). `link`, when given,
+    is a URL prefix that each non-empty cell links to with "r=<row index from the bottom, 1-based>&c=<column,
+    1-based>" appended.
     """
     cell = 46
     left = 92
@@ -64,14 +67,15 @@ def heat_grid(
         )
         for c, (count, colour) in enumerate(cells):
             x = left + c * cell
-            label = f"{row_name} / {column_names[c]}: {count}"
+            shown = cell_labels[r][c] if cell_labels else (str(count) if count else "")
+            label = f"{row_name} / {column_names[c]}: {shown or count}"
             rect = (
                 f'<rect x="{x + 1}" y="{y + 1}" width="{cell - 2}" height="{cell - 2}" rx="3" '
-                f'fill="{escape(colour)}" fill-opacity="{0.95 if count else 0.35}"></rect>'
+                f'fill="{escape(colour)}" fill-opacity="{0.95 if count or cell_labels else 0.35}"></rect>'
             )
             text = (
                 f'<text x="{x + cell / 2:.0f}" y="{y + cell / 2 + 5:.0f}" text-anchor="middle" '
-                f'class="cell-count">{count if count else ""}</text>'
+                f'class="{"cell-label" if cell_labels else "cell-count"}">{escape(shown)}</text>'
             )
             body = f"<title>{escape(label)}</title>{rect}{text}"
             if link and count:
@@ -168,3 +172,71 @@ def _money(value: float) -> str:
         if value >= limit:
             return f"{value / limit:g}{suffix}"
     return f"{value:g}"
+
+
+def percent_bars(
+    data: Sequence[tuple[str, float]], *, title: str, width: int = 420, bar_height: int = 20
+) -> str:
+    """Labelled horizontal bars of shares from 0 to 1 (drawn against a full-width track), as inline SVG."""
+    if not data:
+        return f'<p class="muted">{escape(title)}: nothing to show yet.</p>'
+    label_width, value_width, gap = 170, 48, 6
+    track = width - label_width - value_width
+    height = len(data) * (bar_height + gap) + gap
+    rows = []
+    for index, (label, share) in enumerate(data):
+        share = min(max(share, 0.0), 1.0)
+        y = gap + index * (bar_height + gap)
+        baseline = y + bar_height * 0.7
+        rows.append(
+            f"<g><title>{escape(label)}: {share:.0%}</title>"
+            f'<text x="{label_width - 6}" y="{baseline:.1f}" text-anchor="end">{escape(label[:28])}</text>'
+            f'<rect class="track" x="{label_width}" y="{y}" width="{track}" height="{bar_height}" '
+            'rx="2"></rect>'
+            f'<rect class="bar" x="{label_width}" y="{y}" width="{share * track:.1f}" height="{bar_height}" '
+            f'rx="2"></rect><text x="{label_width + track + 4}" y="{baseline:.1f}">{share:.0%}</text></g>'
+        )
+    return (
+        f'<svg class="bar-chart percent-chart" role="img" aria-label="{escape(title)}" '
+        f'viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMinYMin meet" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>{"".join(rows)}</svg>'
+    )
+
+
+def share_trend(
+    points: Sequence[tuple[str, float]], *, title: str, width: int = 420, height: int = 200
+) -> str:
+    """A line of shares from 0 to 1 over labelled points in time (e.g. month ends), as inline SVG."""
+    if not points:
+        return f'<p class="muted">{escape(title)}: nothing to show yet.</p>'
+    left, right, top, bottom = 40, 12, 12, 30
+    plot_w, plot_h = width - left - right, height - top - bottom
+    step = plot_w / max(len(points) - 1, 1)
+
+    def y_of(share: float) -> float:
+        return top + (1 - min(max(share, 0.0), 1.0)) * plot_h
+
+    parts = []
+    for share in (0.0, 0.5, 1.0):
+        y = y_of(share)
+        parts.append(
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d5dae1"></line>'
+            f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" class="axis-label">{share:.0%}</text>'
+        )
+    coords = [(left + i * step, y_of(share)) for i, (_, share) in enumerate(points)]
+    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+    parts.append(
+        f'<polyline class="trend-line" points="{path}" fill="none" stroke="#0b5cad" stroke-width="2.5">'
+        "</polyline>"
+    )
+    for (label, share), (x, y) in zip(points, coords, strict=True):
+        parts.append(
+            f"<g><title>{escape(label)}: {share:.0%}</title>"
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#0b5cad"></circle>'
+            f'<text x="{x:.1f}" y="{top + plot_h + 18}" text-anchor="middle" class="axis-label">'
+            f"{escape(label)}</text></g>"
+        )
+    return (
+        f'<svg class="trend-chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height}" '
+        f'width="100%" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>{"".join(parts)}</svg>'
+    )
