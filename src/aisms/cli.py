@@ -219,6 +219,17 @@ def cmd_manage(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_people(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.utils import timezone
+
+    from aisms.apps.people.reminders import send_reminders
+
+    sent = send_reminders(timezone.localdate())
+    print(f"{sent} training reminder{'s' if sent != 1 else ''} sent")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aisms", description=__doc__)
     parser.add_argument("--version", action="version", version=f"aisms {__version__}")
@@ -272,6 +283,11 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives the same results")
     f.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_fair)
+
+    p = sub.add_parser("people", help="people, competence and training")
+    psub = p.add_subparsers(dest="people_command", required=True)
+    psub.add_parser("send-reminders", help="e-mail due and overdue training reminders (once per due date)")
+    p.set_defaults(func=cmd_people)
 
     p = sub.add_parser("manage", help="run a Django management command (e.g. `check --deploy`)")
     p.add_argument("rest", nargs=argparse.REMAINDER)

@@ -13,8 +13,10 @@ from django.db import transaction
 from aisms.apps.accounts.models import User
 from aisms.apps.accounts.services import create_user
 from aisms.apps.assets.demo import load_demo_assets
+from aisms.apps.context.demo_data import load_demo_context
 from aisms.apps.context.models import Organisation
 from aisms.apps.controls.demo_data import load_demo_soa
+from aisms.apps.people.demo import load_demo_people
 from aisms.apps.risks.demo_data import load_demo_risks
 from aisms.domain.access import Role
 
@@ -74,6 +76,8 @@ def load_demo() -> DemoCreated | None:
             created.logins.append((user.username, role.label, password))
         load_demo_assets()
         load_demo_risks(User.objects.get(username="amira"))
+        load_demo_context(User.objects.get(username="amira"))
+        load_demo_people()
         # Keep this last: the SoA derives the risks and actions that call for each control.
         load_demo_soa(User.objects.get(username="amira"))
     return created

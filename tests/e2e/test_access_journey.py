@@ -60,7 +60,7 @@ def test_auditor_reads_but_cannot_manage(page: Page, aisms_server: AismsServer) 
     # Then the navigation offers the areas he may read, and no "Users"
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link")).to_have_text(
-        ["Home", "Catalogue", "Assets", "Risks", "SoA", "Organisation"]
+        ["Home", "Catalogue", "Assets", "Risks", "SoA", "Context", "People", "Organisation"]
     )
     expect(nav.get_by_role("link", name="Users")).to_have_count(0)
     expect(page.locator("header .user-menu")).to_contain_text("Auditor")

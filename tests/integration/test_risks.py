@@ -290,5 +290,6 @@ def test_status_accepted_cannot_be_set_by_editing() -> None:
     risk = _risk(manager)
     with pytest.raises(ValidationError) as refused:
         services.update_risk(manager, risk, status=RiskStatus.ACCEPTED)
-    assert refused.value.message_dict == {"status": ["a risk becomes accepted only through the owner's sign-off"]}
+    expected = {"status": ["a risk becomes accepted only through the owner's sign-off"]}
+    assert refused.value.message_dict == expected
     assert Risk.objects.get(pk=risk.pk).status == RiskStatus.OPEN

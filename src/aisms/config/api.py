@@ -16,7 +16,9 @@ from aisms.apps.accounts.tokens import authenticate_bearer
 from aisms.apps.assets.api import router as assets_router
 from aisms.apps.catalogue.api import router as catalogue_router
 from aisms.apps.context.api import router as context_router
+from aisms.apps.context.context_api import router as isms_context_router
 from aisms.apps.controls.api import router as soa_router
+from aisms.apps.people.api import router as people_router
 from aisms.apps.risks.api import router as risks_router
 from aisms.apps.web.api import router as history_router
 from aisms.catalogue.errors import CatalogueError
@@ -108,6 +110,8 @@ api.add_router("/", accounts_router)
 api.add_router("/catalogue", catalogue_router)
 api.add_router("/assets", assets_router)
 api.add_router("/organisation", context_router)
+api.add_router("/context", isms_context_router)
 api.add_router("/history", history_router)
 api.add_router("/soa", soa_router)
 api.add_router("/risks", risks_router)
+api.add_router("/people", people_router)

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "aisms.apps.assets",
     "aisms.apps.risks",
     "aisms.apps.controls",
+    "aisms.apps.people",
     "aisms.apps.web",
 ]
 

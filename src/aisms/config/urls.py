@@ -9,8 +9,9 @@ urlpatterns = [
     path("", include("aisms.apps.accounts.urls")),
     path("catalogue/", include("aisms.apps.catalogue.urls")),
     path("assets/", include("aisms.apps.assets.urls")),
-    path("organisation/", include("aisms.apps.context.urls")),
+    path("", include("aisms.apps.context.urls")),
     path("soa/", include("aisms.apps.controls.urls")),
     path("risks/", include("aisms.apps.risks.urls")),
+    path("people/", include("aisms.apps.people.urls")),
     path("", include("aisms.apps.web.urls")),
 ]

@@ -175,12 +175,12 @@ def _money(value: float) -> str:
 
 
 def percent_bars(
-    data: Sequence[tuple[str, float]], *, title: str, width: int = 420, bar_height: int = 20
+    data: Sequence[tuple[str, float]], *, title: str, width: int = 520, bar_height: int = 20
 ) -> str:
     """Labelled horizontal bars of shares from 0 to 1 (drawn against a full-width track), as inline SVG."""
     if not data:
         return f'<p class="muted">{escape(title)}: nothing to show yet.</p>'
-    label_width, value_width, gap = 170, 48, 6
+    label_width, value_width, gap = 240, 48, 6
     track = width - label_width - value_width
     height = len(data) * (bar_height + gap) + gap
     rows = []
@@ -190,7 +190,8 @@ def percent_bars(
         baseline = y + bar_height * 0.7
         rows.append(
             f"<g><title>{escape(label)}: {share:.0%}</title>"
-            f'<text x="{label_width - 6}" y="{baseline:.1f}" text-anchor="end">{escape(label[:28])}</text>'
+            f'<text x="{label_width - 6}" y="{baseline:.1f}" text-anchor="end">'
+            f"{escape(_shorten(label, 34))}</text>"
             f'<rect class="track" x="{label_width}" y="{y}" width="{track}" height="{bar_height}" '
             'rx="2"></rect>'
             f'<rect class="bar" x="{label_width}" y="{y}" width="{share * track:.1f}" height="{bar_height}" '
@@ -209,7 +210,7 @@ def share_trend(
     """A line of shares from 0 to 1 over labelled points in time (e.g. month ends), as inline SVG."""
     if not points:
         return f'<p class="muted">{escape(title)}: nothing to show yet.</p>'
-    left, right, top, bottom = 40, 12, 12, 30
+    left, right, top, bottom = 40, 28, 12, 30
     plot_w, plot_h = width - left - right, height - top - bottom
     step = plot_w / max(len(points) - 1, 1)
 
@@ -240,3 +241,7 @@ def share_trend(
         f'<svg class="trend-chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height}" '
         f'width="100%" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>{"".join(parts)}</svg>'
     )
+
+
+def _shorten(label: str, limit: int) -> str:
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"

@@ -16,6 +16,8 @@ NAVIGATION: list[tuple[str, str, Action]] = [
     ("Assets", "assets:list", Action.VIEW),
     ("Risks", "risks:register", Action.VIEW),
     ("SoA", "controls:soa", Action.VIEW),
+    ("Context", "context:index", Action.VIEW),
+    ("People", "people:index", Action.VIEW),
     ("Organisation", "context:organisation", Action.VIEW),
     ("Users", "accounts:users", Action.MANAGE_USERS),
 ]

@@ -15,8 +15,24 @@ from django.db import models
 from aisms.apps.accounts.models import User
 from aisms.apps.assets.models import Asset, SoftwareComponent
 from aisms.apps.catalogue.models import CatalogueEntry, CatalogueSource
-from aisms.apps.context.models import Organisation
+from aisms.apps.context.models import (
+    InterestedParty,
+    IsmsScope,
+    Organisation,
+    PartyRequirement,
+    PestelIssue,
+    ScopeVersion,
+)
 from aisms.apps.controls.models import ControlImplementation, SoAVersion
+from aisms.apps.people.models import (
+    Competence,
+    Completion,
+    JobRole,
+    ModuleAssignment,
+    Person,
+    RoleCompetence,
+    TrainingModule,
+)
 from aisms.apps.risks.models import Risk, RiskMethodVersion, TreatmentAction
 
 HISTORY_MODELS: dict[str, type[models.Model]] = {
@@ -31,6 +47,18 @@ HISTORY_MODELS: dict[str, type[models.Model]] = {
     "risk-method": RiskMethodVersion,
     "soa-row": ControlImplementation,
     "soa-version": SoAVersion,
+    "person": Person,
+    "job-role": JobRole,
+    "competence": Competence,
+    "role-competence": RoleCompetence,
+    "training-module": TrainingModule,
+    "module-assignment": ModuleAssignment,
+    "training-completion": Completion,
+    "pestel-issue": PestelIssue,
+    "interested-party": InterestedParty,
+    "party-requirement": PartyRequirement,
+    "isms-scope": IsmsScope,
+    "scope-version": ScopeVersion,
 }
 
 _ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
