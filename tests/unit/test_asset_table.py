@@ -11,7 +11,6 @@ from aisms.domain.asset_table import (
     COLUMNS,
     AssetRecord,
     Component,
-    RowError,
     check_header,
     guard_formula,
     parse_bool,
@@ -21,6 +20,7 @@ from aisms.domain.asset_table import (
     unguard_formula,
 )
 from aisms.domain.assets import AssetKind, CiaValue, Classification, find_cycles, find_path, reachable
+from aisms.domain.table_errors import RowError
 
 NGINX_CPE = "cpe:2.3:a:nginx:nginx:1.24.0:*:*:*:*:*:*:*"
 DJANGO_CPE = "cpe:2.3:a:djangoproject:django:4.2.7:*:*:*:*:*:*:*"

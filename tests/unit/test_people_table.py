@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from aisms.domain.people_table import PersonRecord, RowError, decode, parse_completions, parse_people
+from aisms.domain.people_table import PersonRecord, decode, parse_completions, parse_people
+from aisms.domain.table_errors import RowError
 
 HEADER = "employee_id,name,email,department,manager_id,roles,start_date,active\n"
 

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from aisms.domain.assets import KIND_LABELS, AssetKind, CiaValue, Classification, is_cpe23
+from aisms.domain.table_errors import RowError
 
 # The asset's own fields, in the order the table and the forms show them; the AI ones are a group.
 AI_FIELDS: tuple[str, ...] = (
@@ -113,20 +114,6 @@ class AssetRecord:
     eu_ai_act_tier: str = ""
     depends_on: tuple[str, ...] = ()
     software_components: tuple[Component, ...] = ()
-
-
-@dataclass(frozen=True, order=True)
-class RowError:
-    row: int  # 1 is the header; 0 is the file as a whole
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        if self.row == 0:
-            return self.message
-        if not self.column:
-            return f"row {self.row}: {self.message}"
-        return f"row {self.row}, column {self.column}: {self.message}"
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Generic, TypeVar
 
+from aisms.domain.table_errors import RowError
+
 PEOPLE_COLUMNS: tuple[str, ...] = (
     "employee_id",
     "name",
@@ -32,20 +34,6 @@ MAX_LENGTHS = {"employee_id": 50, "name": 200, "email": 254, "department": 100, 
 TRUE_WORDS = frozenset({"yes", "true", "1", "active"})
 FALSE_WORDS = frozenset({"no", "false", "0", "inactive"})
 ALIASES = {"manager": "manager_id", "employee": "employee_id", "completed": "completed_on", "role": "roles"}
-
-
-@dataclass(frozen=True, order=True)
-class RowError:
-    row: int  # 1 is the header; 0 is the file as a whole
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        if self.row == 0:
-            return self.message
-        if not self.column:
-            return f"row {self.row}: {self.message}"
-        return f"row {self.row}, column {self.column}: {self.message}"
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,15 @@ from django.shortcuts import get_object_or_404
 from ninja import File, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from aisms.apps.accounts.models import User
 from aisms.apps.accounts.services import require
 from aisms.apps.assets import selectors, services, tabular
 from aisms.apps.assets.models import Asset, SoftwareComponent
+from aisms.config.api_imports import ImportOut, ImportRejectedOut
+from aisms.config.api_pagination import BoundedPageNumberPagination
 from aisms.domain.access import Action
 from aisms.domain.assets import AssetKind, CiaValue, Classification
 
@@ -196,25 +198,6 @@ class ExportFilter(AssetFilter):
     format: Literal["csv", "xlsx"] = "csv"
 
 
-class ImportOut(Schema):
-    filename: str
-    created: int
-    updated: int
-    unchanged: int
-
-
-class RowErrorOut(Schema):
-    row: int = Field(description="Row in the file (1 is the header; 0 is the file as a whole).")
-    column: str
-    message: str
-
-
-class ImportRejectedOut(Schema):
-    message: str
-    filename: str
-    errors: list[RowErrorOut]
-
-
 def _actor(request: HttpRequest) -> User:
     return request.auth  # type: ignore[attr-defined,no-any-return]
 
@@ -262,7 +245,7 @@ def _detail(asset_id: int) -> Asset:
 
 
 @router.get("", response=list[AssetOut], summary="The asset inventory, filtered and sorted")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_assets(request: HttpRequest, filters: Query[AssetFilter]) -> Any:
     require(_actor(request), Action.VIEW)
     return _filtered(filters).prefetch_related("components", "depends_on", "dependents")

@@ -34,7 +34,6 @@ from aisms.domain.asset_table import (
     AssetRecord,
     Component,
     ParsedRow,
-    RowError,
     guard_formula,
     normalise_column,
     normalise_text,
@@ -44,6 +43,7 @@ from aisms.domain.asset_table import (
     unguard_formula,
 )
 from aisms.domain.assets import AssetKind, CiaValue, Classification, find_cycles
+from aisms.domain.table_errors import RowError
 
 MAX_IMPORT_ROWS = 5000
 MAX_XLSX_UNPACKED_BYTES = 200 * 2**20

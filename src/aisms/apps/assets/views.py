@@ -23,6 +23,7 @@ from aisms.apps.assets.diagram import dependency_svg
 from aisms.apps.assets.forms import AssetFilterForm, AssetForm, ComponentForm, ImportForm
 from aisms.apps.assets.models import Asset, SoftwareComponent
 from aisms.apps.web.charts import horizontal_bars
+from aisms.apps.web.form_errors import add_service_errors
 from aisms.domain.access import Action
 from aisms.domain.asset_table import COLUMNS
 from aisms.domain.assets import AI_KINDS
@@ -71,12 +72,6 @@ def _user(request: HttpRequest) -> User:
 
 def _asset_url(asset: Asset) -> str:
     return reverse("assets:detail", args=[asset.pk])
-
-
-def _form_errors(form: Any, exc: ValidationError) -> None:
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
-    for field, problems in errors.items():
-        form.add_error(field if field in form.fields else None, problems)
 
 
 def _sort_headers(request: HttpRequest, sort: str) -> list[dict[str, Any]]:
@@ -183,7 +178,7 @@ def create(request: HttpRequest) -> HttpResponse:
         try:
             asset = services.create_asset(user, depends_on=depends_on, **values)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Asset “{asset.name}” added.")
             return redirect("assets:detail", pk=asset.pk)
@@ -202,7 +197,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             asset = services.update_asset(user, asset, depends_on=depends_on, **values)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Asset “{asset.name}” saved.")
             return redirect("assets:detail", pk=asset.pk)
@@ -236,7 +231,7 @@ def add_component(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             component = services.add_component(user, asset, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Component “{component}” added.")
             return redirect(f"{_asset_url(asset)}#components")

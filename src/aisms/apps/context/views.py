@@ -27,6 +27,7 @@ from aisms.apps.context.forms import (
     text_to_items,
 )
 from aisms.apps.context.models import InterestedParty, PartyRequirement, PestelIssue, ScopeVersion
+from aisms.apps.web.form_errors import add_service_errors
 from aisms.catalogue.pestel_templates import load_builtin_templates
 from aisms.domain.access import Action, Role, can, can_on_object
 from aisms.domain.scope_compare import SECTIONS, scope_lines
@@ -58,14 +59,6 @@ def organisation(request: HttpRequest) -> HttpResponse:
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _form_errors(form: Any, exc: ValidationError | PermissionDenied) -> None:
-    if isinstance(exc, PermissionDenied):
-        form.add_error(None, str(exc))
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @login_required
@@ -153,7 +146,7 @@ def issue_form(request: HttpRequest, issue_id: int | None = None) -> HttpRespons
             else:
                 found = services.update_issue(user, found, risks=list(data["risks"]), **values)
         except (ValidationError, PermissionDenied) as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Saved “{found.title}”.")
             return redirect("context:issue", issue_id=found.pk)
@@ -208,7 +201,7 @@ def party(request: HttpRequest, party_id: int) -> HttpResponse:
             else:
                 services.add_requirement(user, found, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Requirement saved.")
             return redirect("context:party", party_id=found.pk)
@@ -238,7 +231,7 @@ def party_form(request: HttpRequest, party_id: int | None = None) -> HttpRespons
             else:
                 found = services.update_party(user, found, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("context:party", party_id=found.pk)
     return render(request, "context/party_form.html", {"form": form, "party": found})
@@ -273,7 +266,7 @@ def scope(request: HttpRequest) -> HttpResponse:
                 interfaces=data["interfaces"],
             )
         except (ValidationError, PermissionDenied) as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Draft scope saved.")
             return redirect("context:scope")

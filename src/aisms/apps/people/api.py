@@ -22,6 +22,7 @@ from aisms.apps.accounts.services import require
 from aisms.apps.people import selectors, services
 from aisms.apps.people.models import Competence, Completion, JobRole, ModuleAssignment, Person, TrainingModule
 from aisms.catalogue.training_modules import CATEGORIES
+from aisms.config.api_imports import ImportOut, ImportRejectedOut
 from aisms.config.api_pagination import BoundedPageNumberPagination
 from aisms.domain import training_coverage as tc
 from aisms.domain.access import Action
@@ -185,25 +186,6 @@ class CompletionIn(Schema):
     completed_on: date
     score: int | None = Field(default=None, ge=0, le=100)
     evidence: str = Field(default="", max_length=2000)
-
-
-class ImportOut(Schema):
-    filename: str
-    created: int
-    updated: int
-    unchanged: int
-
-
-class RowErrorOut(Schema):
-    row: int = Field(description="Row in the file (1 is the header; 0 is the file as a whole).")
-    column: str
-    message: str
-
-
-class ImportRejectedOut(Schema):
-    message: str
-    filename: str
-    errors: list[RowErrorOut]
 
 
 class GapOut(Schema):

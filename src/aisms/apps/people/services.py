@@ -26,11 +26,11 @@ from aisms.apps.people.models import (
 from aisms.catalogue.training_modules import StarterSet, load_starter_modules
 from aisms.domain.access import Action
 from aisms.domain.people_table import (
-    RowError,
     decode,
     parse_completions,
     parse_people,
 )
+from aisms.domain.table_errors import RowError
 
 PERSON_FIELDS = ("employee_id", "name", "email", "department", "start_date", "active")
 MODULE_FIELDS = ("code", "title", "objectives", "duration_minutes", "recurrence_months")

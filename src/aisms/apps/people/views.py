@@ -3,8 +3,6 @@ completions and their import, the gaps and coverage dashboard, and the per-manag
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -19,6 +17,7 @@ from aisms.apps.accounts.services import require
 from aisms.apps.people import forms, selectors, services
 from aisms.apps.people.models import Competence, Completion, JobRole, ModuleAssignment, Person, TrainingModule
 from aisms.apps.web.charts import horizontal_bars, percent_bars, share_trend
+from aisms.apps.web.form_errors import add_service_errors
 from aisms.catalogue.training_modules import load_starter_modules
 from aisms.domain import training_coverage as tc
 from aisms.domain.access import Action
@@ -27,12 +26,6 @@ from aisms.domain.people_table import COMPLETION_COLUMNS, PEOPLE_COLUMNS
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _form_errors(form: Any, exc: ValidationError) -> None:
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
-    for field, problems in errors.items():
-        form.add_error(field if field in form.fields else None, problems)
 
 
 @login_required
@@ -67,7 +60,7 @@ def create_person(request: HttpRequest) -> HttpResponse:
             try:
                 added = services.create_person(user, roles=roles, manager=manager, **data)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"{added.name} added.")
                 return redirect("people:person", pk=added.pk)
@@ -102,7 +95,7 @@ def edit_person(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.update_person(user, person, roles=roles, **data)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"{person.name} saved.")
                 return redirect("people:person", pk=person.pk)
@@ -125,7 +118,7 @@ def create_module(request: HttpRequest) -> HttpResponse:
             try:
                 services.create_module(user, competences=competences, **data)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"Module {data['title']} added.")
                 return redirect("people:modules")
@@ -227,7 +220,7 @@ def roles(request: HttpRequest) -> HttpResponse:
                     return redirect("people:roles")
         except ValidationError as exc:
             target = {"role": role_form, "competence": competence_form}.get(kind or "", requirement_form)
-            _form_errors(target, exc)
+            add_service_errors(target, exc)
     context = {
         "roles": JobRole.objects.prefetch_related("requirements__competence", "assignments__module"),
         "competences": Competence.objects.prefetch_related("modules"),
@@ -285,7 +278,7 @@ def completions(request: HttpRequest) -> HttpResponse:
                 evidence=data["evidence"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Completion recorded.")
             return redirect("people:completions")

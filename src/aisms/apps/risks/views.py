@@ -21,6 +21,7 @@ from aisms.apps.risks import quantification, selectors, services
 from aisms.apps.risks.forms import AcceptForm, ActionForm, MethodForm, QuantificationForm, RiskForm
 from aisms.apps.risks.models import Risk, RiskMethodVersion, RiskQuantification, RiskStatus, TreatmentAction
 from aisms.apps.web.charts import exceedance_chart, heat_grid
+from aisms.apps.web.form_errors import add_service_errors
 from aisms.domain.access import Action, Role, can
 from aisms.domain.fair_inputs import FACTOR_FIELDS
 from aisms.domain.risk_method import RiskMethod, RiskMethodError, method_from_dict, method_to_dict
@@ -28,14 +29,6 @@ from aisms.domain.risk_method import RiskMethod, RiskMethodError, method_from_di
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _form_errors(form: Any, exc: ValidationError | PermissionDenied) -> None:
-    if isinstance(exc, PermissionDenied):
-        form.add_error(None, str(exc))
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _level_info(method: RiskMethod) -> dict[str, Any]:
@@ -182,7 +175,7 @@ def create(request: HttpRequest) -> HttpResponse:
                 **{name: data[name] for name in _FIELDS},
             )
         except (ValidationError, PermissionDenied) as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"{risk.ref} added to the register.")
             return redirect("risks:detail", ref=risk.ref)
@@ -224,7 +217,7 @@ def edit(request: HttpRequest, ref: str) -> HttpResponse:
                 **{name: data[name] for name in _FIELDS},
             )
         except (ValidationError, PermissionDenied) as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"{risk.ref} saved.")
             return redirect("risks:detail", ref=risk.ref)
@@ -315,7 +308,7 @@ def action_form(request: HttpRequest, ref: str, action_id: int | None = None) ->
                     **{k: data[k] for k in ("title", "description", "owner", "due_date", "status")},
                 )
         except (ValidationError, PermissionDenied) as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Treatment action saved on {risk.ref}.")
             return redirect("risks:detail", ref=risk.ref)
@@ -416,7 +409,7 @@ def quantify(request: HttpRequest, ref: str) -> HttpResponse:
         try:
             quantification.set_quantification(user, risk, form.factors())
         except (ValidationError, PermissionDenied) as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"FAIR inputs of {risk.ref} saved.")
             return redirect("risks:detail", ref=risk.ref)
