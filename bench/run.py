@@ -6,7 +6,17 @@ import runpy
 import sys
 from pathlib import Path
 
-BENCHMARKS = ["catalogue_bench.py", "fair_bench.py"]
+BENCHMARKS = [
+    "catalogue_bench.py",
+    "fair_bench.py",
+    "intel_stix.py",
+    "intel_misp.py",
+    "threatmodel_vs_pytm.py",
+    "devsec_scan.py",
+    "posture_matching.py",
+    "classifier_speed.py",
+    "classifier_atlas.py",
+]
 
 if __name__ == "__main__":
     here = Path(__file__).parent

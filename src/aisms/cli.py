@@ -10,7 +10,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from aisms import __version__
+from aisms import (
+    __version__,
+    cli_ai,
+    cli_audits,
+    cli_compliance,
+    cli_intel,
+    cli_isms_code,
+    cli_jobs,
+    cli_posture,
+    cli_scan,
+    cli_threatmodel,
+)
 
 
 def _setup_django() -> None:
@@ -49,6 +60,10 @@ def cmd_init(args: argparse.Namespace) -> int:
     bar, update = _progress_bar("Loading the reference catalogue")
     result = load_builtin_catalogue(load_builtin(), force=args.reload_catalogue, progress=update)
     bar.close()
+    from aisms.apps.jobs.services import install_default_schedules
+
+    schedules = install_default_schedules()
+    print(f"{len(schedules)} background schedule{'s' if len(schedules) != 1 else ''} in place.")
     if result.loaded:
         print(f"Catalogue loaded: {result.entries} entries, {result.links} links.")
     else:
@@ -80,6 +95,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     _setup_django()
+    from django.conf import settings
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
     from waitress import serve
@@ -90,6 +106,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         print("The database is not set up or is out of date: run `aisms init` first.", file=sys.stderr)
         return 2
+    if not args.no_worker and settings.AISMS_TASKS_BACKEND == "database":
+        from aisms.apps.jobs.services import install_default_schedules
+        from aisms.apps.jobs.worker import start_background
+
+        install_default_schedules()
+        start_background()
     print(f"aisms {__version__} on http://{args.host}:{args.port}/  (Ctrl+C stops it)", flush=True)
     serve(application, host=args.host, port=args.port, threads=args.threads, ident="aisms")
     return 0
@@ -244,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--threads", type=int, default=8)
+    p.add_argument("--no-worker", action="store_true", help="do not run background jobs in this process")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("demo", help="load the demo organisation (fictional data)")
@@ -288,6 +311,16 @@ def build_parser() -> argparse.ArgumentParser:
     psub = p.add_subparsers(dest="people_command", required=True)
     psub.add_parser("send-reminders", help="e-mail due and overdue training reminders (once per due date)")
     p.set_defaults(func=cmd_people)
+
+    cli_jobs.register(sub)
+    cli_intel.register(sub)
+    cli_threatmodel.register(sub)
+    cli_scan.register(sub)
+    cli_ai.register(sub)
+    cli_compliance.register(sub)
+    cli_audits.register(sub)
+    cli_posture.register(sub)
+    cli_isms_code.register(sub)
 
     p = sub.add_parser("manage", help="run a Django management command (e.g. `check --deploy`)")
     p.add_argument("rest", nargs=argparse.REMAINDER)

@@ -11,13 +11,21 @@ from decimal import Decimal
 from django.db import transaction
 
 from aisms.apps.accounts.models import User
+from aisms.apps.accounts.notifications import without_email
 from aisms.apps.accounts.services import create_user
 from aisms.apps.assets.demo import load_demo_assets
+from aisms.apps.audits.demo_data import load_demo_audits
+from aisms.apps.compliance.demo_data import load_demo_compliance
 from aisms.apps.context.demo_data import load_demo_context
 from aisms.apps.context.models import Organisation
 from aisms.apps.controls.demo_data import load_demo_soa
+from aisms.apps.devsec.demo_data import load_demo_devsec
+from aisms.apps.intel.demo_data import load_demo_intel
 from aisms.apps.people.demo import load_demo_people
+from aisms.apps.posture.demo_data import load_demo_posture
 from aisms.apps.risks.demo_data import load_demo_risks
+from aisms.apps.suppliers.demo_data import load_demo_suppliers
+from aisms.apps.threatmodels.demo_data import load_demo_threatmodels
 from aisms.domain.access import Role
 
 ORGANISATION = {
@@ -62,7 +70,8 @@ def load_demo() -> DemoCreated | None:
     """Load the demo once (None when already there). Passwords are generated and returned once."""
     if Organisation.objects.filter(is_demo=True).exists():
         return None
-    with transaction.atomic():
+    # The demo's notifications are real (in the app) but no e-mail goes to its fictional people.
+    with transaction.atomic(), without_email():
         organisation = Organisation.objects.order_by("pk").first() or Organisation()
         for name, value in ORGANISATION.items():
             setattr(organisation, name, value)
@@ -78,6 +87,15 @@ def load_demo() -> DemoCreated | None:
         load_demo_risks(User.objects.get(username="amira"))
         load_demo_context(User.objects.get(username="amira"))
         load_demo_people()
+        load_demo_intel()
+        load_demo_posture()
+        load_demo_devsec()
+        load_demo_suppliers(User.objects.get(username="amira"))
+        load_demo_threatmodels(User.objects.get(username="amira"))
         # Keep this last: the SoA derives the risks and actions that call for each control.
         load_demo_soa(User.objects.get(username="amira"))
+        # Audits read the SoA (applicable controls) and the other registers for the review pack.
+        load_demo_audits(User.objects.get(username="amira"))
+        # Compliance derives its status from all of the above.
+        load_demo_compliance(User.objects.get(username="amira"))
     return created

@@ -718,3 +718,28 @@ def test_nul_characters_are_refused_before_they_reach_the_database() -> None:
         400,
         {"message": "the request body contains a NUL character"},
     )
+
+
+def test_every_schema_name_in_the_openapi_document_belongs_to_one_class() -> None:
+    """Ninja files response schemas under their class name: two classes of one name would overwrite each
+    other in the document, and clients would be told the wrong shape for one of them."""
+    import inspect
+    from collections import defaultdict
+
+    from ninja import Schema
+
+    from aisms.config.api import api
+
+    api.get_openapi_schema()
+    seen: dict[str, set[str]] = defaultdict(set)
+
+    def walk(cls: type) -> None:
+        for sub in cls.__subclasses__():
+            module = inspect.getmodule(sub)
+            if module is not None and module.__name__.startswith("aisms."):
+                seen[sub.__name__].add(f"{module.__name__}.{sub.__qualname__}")
+            walk(sub)
+
+    walk(Schema)
+    clashes = {name: places for name, places in seen.items() if len(places) > 1}
+    assert clashes == {}

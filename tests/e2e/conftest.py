@@ -63,7 +63,7 @@ def _run_cli(args: list[str], env: dict[str, str]) -> str:
         cwd=REPO_DIR,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,  # init and demo take a while on a busy two-core machine
         check=False,
     )
     assert done.returncode == 0, f"aisms {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
@@ -185,3 +185,24 @@ def login(page: Page, server: AismsServer, username: str, password: str | None =
     page.get_by_label("Password").fill(password if password is not None else server.passwords[username])
     page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(server.url("/"))
+
+
+def open_from_menu(page: Page, label: str) -> None:
+    """Follow a link of the main menu, opening its group first when it sits in one."""
+    nav = page.get_by_role("navigation", name="Main")
+    link = nav.get_by_role("link", name=label, exact=True, include_hidden=True)
+    if not link.is_visible():
+        link.locator("xpath=ancestor::details[1]/summary").click()
+    link.click()
+
+
+def open_account_menu(page: Page) -> None:
+    """Open the signed-in user's menu (API tokens, background jobs, log out) in the page header."""
+    menu = page.locator("header .user-menu details.account")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+
+
+def log_out(page: Page) -> None:
+    open_account_menu(page)
+    page.get_by_role("button", name="Log out").click()

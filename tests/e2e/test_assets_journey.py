@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import AismsServer, login
+from tests.e2e.conftest import AismsServer, login, open_from_menu
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -23,7 +23,7 @@ def test_add_an_ai_asset_find_it_in_the_inventory_open_it_and_export_csv(
 ) -> None:
     # Given amira (ISMS manager) is logged in and opens the inventory from the navigation
     login(page, aisms_server, "amira")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Assets").click()
+    open_from_menu(page, "Assets")
     expect(page).to_have_url(aisms_server.url("/assets/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Asset inventory")
     expect(page.get_by_role("link", name="Triage Assistant")).to_be_visible()  # the demo inventory

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import AismsServer, login
+from tests.e2e.conftest import AismsServer, login, open_from_menu
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -52,7 +52,7 @@ def test_malformed_atlas_upload_names_file_and_line_and_changes_nothing(
 ) -> None:
     # Given admin opens "Import an ATLAS release" from the catalogue page
     login(page, aisms_server, "admin")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Catalogue").click()
+    open_from_menu(page, "Catalogue")
     page.get_by_role("link", name="Import an ATLAS release").click()
     expect(page).to_have_url(aisms_server.url("/catalogue/import-atlas/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Import an ATLAS release")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import AismsServer, login
+from tests.e2e.conftest import AismsServer, login, open_from_menu
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -17,7 +17,7 @@ def test_adopt_ai_pestel_template_link_risk_and_see_it_on_the_board(
 ) -> None:
     # Given amira (ISMS manager) opens the context overview and its starter templates
     login(page, aisms_server, "amira")
-    page.get_by_role("link", name="Context", exact=True).click()
+    open_from_menu(page, "Context")
     expect(page.get_by_role("heading", name="PESTEL board")).to_be_visible()
     page.get_by_role("link", name="Starter templates").click()
     # When she adopts the deepfake template, edits its title and links it to the demo risk R-007

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ARTIFACTS_DIR, AismsServer, login
+from tests.e2e.conftest import ARTIFACTS_DIR, AismsServer, login, open_from_menu
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -28,7 +28,7 @@ def test_import_people_assign_a_module_import_completions_and_see_the_chart_chan
 ) -> None:
     # Given amira (ISMS manager) opens People from the navigation
     login(page, aisms_server, "amira")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="People").click()
+    open_from_menu(page, "People")
     expect(page.get_by_role("heading", level=1)).to_have_text("People")
 
     # When she imports two people from an HR export

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import AismsServer, login
+from tests.e2e.conftest import AismsServer, login, open_from_menu
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -80,7 +80,7 @@ def test_ai_asset_to_suggested_risk_to_treatment_to_soa(
     expect(plan.locator("table").get_by_role("link", name="8.28", exact=True)).to_be_visible()
 
     # When she opens the Statement of Applicability
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="SoA").click()
+    open_from_menu(page, "SoA")
 
     # Then control 8.28 lists the new risk as calling for it (derived, not typed twice)
     row = page.locator("#c-8\\.28")

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import AismsServer, login
+from tests.e2e.conftest import AismsServer, login, open_from_menu
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -26,7 +26,7 @@ def test_edit_a_control_approve_a_version_and_download_the_xlsx(
     login(page, aisms_server, "amira")
 
     # When she opens the SoA from the navigation
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="SoA").click()
+    open_from_menu(page, "SoA")
 
     # Then she sees every control grouped by theme, the summary chart, and no problem blocking approval
     expect(page).to_have_url(aisms_server.url("/soa/"))

@@ -139,3 +139,40 @@ def test_coverage_is_a_share_and_never_falls_when_a_completion_is_added(people, 
     assert len(tc.overdue(_state(people, [*completions, extra[0]]), TODAY)) <= len(
         tc.overdue(_state(people, completions), TODAY)
     )
+
+
+def test_qualification_and_experience_requirements_need_a_valid_record_of_that_kind() -> None:
+    person = PersonFacts(1, date(2020, 1, 1), frozenset({100}))
+    requirements = [
+        Requirement(100, 10, tc.Evidence.QUALIFICATION),
+        Requirement(100, 30, tc.Evidence.EXPERIENCE),
+    ]
+    # Training in competence 10 does not show a qualification in it.
+    trained = _state([person], [CompletionFacts(1, 1, date(2025, 6, 1))], requirements)
+    assert {(g.competence_id, g.evidence) for g in tc.competence_gaps(trained, TODAY)} == {
+        (10, tc.Evidence.QUALIFICATION),
+        (30, tc.Evidence.EXPERIENCE),
+    }
+    records = [
+        tc.EvidenceFacts(1, 10, tc.Evidence.QUALIFICATION, date(2022, 1, 1), date(2025, 12, 31)),
+        tc.EvidenceFacts(1, 30, tc.Evidence.QUALIFICATION, date(2022, 1, 1)),  # wrong kind for 30
+    ]
+    state = TrainingState([person], [YEARLY, ONCE], [], [], requirements, records)
+    assert [(g.competence_id, g.evidence) for g in tc.competence_gaps(state, TODAY)] == [
+        (30, tc.Evidence.EXPERIENCE)
+    ]
+    # The qualification expires: the gap is back the day after.
+    assert (10, tc.Evidence.QUALIFICATION) in {
+        (g.competence_id, g.evidence) for g in tc.competence_gaps(state, date(2026, 1, 1))
+    }
+    # A record obtained later does not count yet.
+    future = [tc.EvidenceFacts(1, 30, tc.Evidence.EXPERIENCE, TODAY + timedelta(days=1))]
+    later = TrainingState([person], [YEARLY, ONCE], [], [], requirements[1:], future)
+    assert len(tc.competence_gaps(later, TODAY)) == 1
+
+
+def test_two_roles_needing_one_competence_differently_are_both_checked() -> None:
+    person = PersonFacts(1, date(2020, 1, 1), frozenset({100, 200}))
+    requirements = [Requirement(100, 10), Requirement(200, 10, tc.Evidence.QUALIFICATION)]
+    state = _state([person], [CompletionFacts(1, 1, date(2025, 6, 1))], requirements)
+    assert tc.competence_gaps(state, TODAY) == [tc.CompetenceGap(1, 10, 200, tc.Evidence.QUALIFICATION)]

@@ -14,14 +14,25 @@ from ninja.security import HttpBearer, SessionAuth
 from aisms.apps.accounts.api import router as accounts_router
 from aisms.apps.accounts.tokens import authenticate_bearer
 from aisms.apps.assets.api import router as assets_router
+from aisms.apps.audits.api import router as audits_router
 from aisms.apps.catalogue.api import router as catalogue_router
+from aisms.apps.catalogue.classify_api import router as classify_router
+from aisms.apps.compliance.api import router as compliance_router
 from aisms.apps.context.api import router as context_router
 from aisms.apps.context.context_api import router as isms_context_router
 from aisms.apps.controls.api import router as soa_router
+from aisms.apps.devsec.api import router as devsec_router
+from aisms.apps.intel.api import router as intel_router
+from aisms.apps.jobs.api import router as jobs_router
 from aisms.apps.people.api import router as people_router
+from aisms.apps.posture.api import router as posture_router
 from aisms.apps.risks.api import router as risks_router
+from aisms.apps.suppliers.api import router as suppliers_router
+from aisms.apps.threatmodels.api import router as threatmodels_router
 from aisms.apps.web.api import router as history_router
 from aisms.catalogue.errors import CatalogueError
+from aisms.isms_code.api import router as isms_code_router
+from aisms.reports.api import router as reports_router
 
 
 class BearerToken(HttpBearer):
@@ -108,6 +119,7 @@ def _catalogue_error(request: HttpRequest, exc: CatalogueError) -> HttpResponse:
 
 api.add_router("/", accounts_router)
 api.add_router("/catalogue", catalogue_router)
+api.add_router("/classify", classify_router)
 api.add_router("/assets", assets_router)
 api.add_router("/organisation", context_router)
 api.add_router("/context", isms_context_router)
@@ -115,3 +127,13 @@ api.add_router("/history", history_router)
 api.add_router("/soa", soa_router)
 api.add_router("/risks", risks_router)
 api.add_router("/people", people_router)
+api.add_router("/intel", intel_router)
+api.add_router("/threatmodels", threatmodels_router)
+api.add_router("/devsec", devsec_router)
+api.add_router("/jobs", jobs_router)
+api.add_router("/", audits_router)
+api.add_router("/posture", posture_router)
+api.add_router("/compliance", compliance_router)
+api.add_router("/suppliers", suppliers_router)
+api.add_router("/reports", reports_router)
+api.add_router("/isms-code", isms_code_router)

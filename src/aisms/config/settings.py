@@ -5,6 +5,10 @@ DATABASE_URL      e.g. postgres://user@127.0.0.1:5432/aisms (default: SQLite in 
 AISMS_DEBUG       "1" turns Django's debug mode on (never in production)
 AISMS_PROFILE     "local" (default: plain HTTP on 127.0.0.1) or "production" (HTTPS-only cookies, HSTS)
 AISMS_ALLOWED_HOSTS  comma-separated host names (default: 127.0.0.1,localhost)
+AISMS_HTTP_ALLOWED_HOSTS  comma-separated hosts the product may fetch from (feeds, TAXII, a language model);
+                  "*.example.org" allows subdomains; loopback is always allowed
+AISMS_TASKS_BACKEND  "database" (default: jobs queue in the database, run by `aisms serve` or `aisms worker`)
+                  or "immediate" (jobs run at once in the caller; used by the tests)
 """
 
 from __future__ import annotations
@@ -36,13 +40,24 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "simple_history",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "aisms.apps.accounts",
+    "aisms.apps.jobs",
     "aisms.apps.catalogue",
     "aisms.apps.context",
     "aisms.apps.assets",
     "aisms.apps.risks",
     "aisms.apps.controls",
     "aisms.apps.people",
+    "aisms.apps.threatmodels",
+    "aisms.apps.devsec",
+    "aisms.apps.intel",
+    "aisms.apps.audits",
+    "aisms.apps.compliance",
+    "aisms.apps.suppliers",
+    "aisms.apps.posture",
+    "aisms.reports",
     "aisms.apps.web",
 ]
 
@@ -143,6 +158,9 @@ if PROFILE == "production":
     SECURE_HSTS_PRELOAD = True
     CSRF_TRUSTED_ORIGINS = [f"https://{h}" for h in ALLOWED_HOSTS]
 
+# Links in e-mails point here.
+AISMS_BASE_URL = os.environ.get("AISMS_BASE_URL", "http://127.0.0.1:8000")
+DEFAULT_FROM_EMAIL = os.environ.get("AISMS_FROM_EMAIL", "aisms@localhost")
 EMAIL_BACKEND = os.environ.get("AISMS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
 LOGGING = {
@@ -152,6 +170,31 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("AISMS_LOG_LEVEL", "WARNING")},
 }
 
+# Background jobs (Django's tasks API, django-tasks backport): queued in the database by default.
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+AISMS_TASKS_BACKEND = os.environ.get("AISMS_TASKS_BACKEND", "database")
+if AISMS_TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ValueError(f"AISMS_TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[AISMS_TASKS_BACKEND]}}
+
+# Outbound HTTP (feeds, TAXII, an optional language model): only to these hosts, loopback always.
+_DEFAULT_FETCH_HOSTS = "www.cisa.gov,services.nvd.nist.gov,epss.empiricalsecurity.com,api.first.org"
+AISMS_HTTP_ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("AISMS_HTTP_ALLOWED_HOSTS", _DEFAULT_FETCH_HOSTS).split(",")
+    if h.strip()
+]
+AISMS_HTTP_TIMEOUT_S = float(os.environ.get("AISMS_HTTP_TIMEOUT_S", "30"))
+
 # API tokens: default lifetime when the user does not choose one.
 AISMS_TOKEN_DEFAULT_DAYS = 90
 AISMS_TOKEN_MAX_DAYS = 366
+
+# Optional language-model assistant for threat modelling (an OpenAI-compatible chat endpoint, for example a
+# model served locally): off unless AISMS_LLM_URL is set. Its host is added to the allowed hosts for it only.
+AISMS_LLM_URL = os.environ.get("AISMS_LLM_URL", "")
+AISMS_LLM_MODEL = os.environ.get("AISMS_LLM_MODEL", "")
+AISMS_LLM_API_KEY = os.environ.get("AISMS_LLM_API_KEY", "")

@@ -10,7 +10,8 @@ SECTIONS = (
     ("statement", "Scope statement"),
     ("in_scope", "In scope"),
     ("out_of_scope", "Out of scope"),
-    ("interfaces", "Interfaces and dependencies"),
+    ("interfaces", "Interfaces"),
+    ("dependencies", "Dependencies"),
 )
 
 

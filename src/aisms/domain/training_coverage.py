@@ -56,12 +56,35 @@ class CompletionFacts:
     completed_on: date
 
 
+class Evidence(StrEnum):
+    """How a role expects a competence to be shown."""
+
+    TRAINING = "training"  # a valid completion of a module that teaches it
+    QUALIFICATION = "qualification"  # a certificate or degree on record, not expired
+    EXPERIENCE = "experience"  # recorded and verified experience, not expired
+
+
 @dataclass(frozen=True)
 class Requirement:
-    """A competence a role needs that training evidences."""
+    """A competence a role needs, and how it must be evidenced."""
 
     role_id: int
     competence_id: int
+    evidence: Evidence = Evidence.TRAINING
+
+
+@dataclass(frozen=True)
+class EvidenceFacts:
+    """A qualification or experience record that shows a person holds a competence."""
+
+    person_id: int
+    competence_id: int
+    kind: Evidence
+    valid_from: date
+    valid_until: date | None = None  # None: does not expire
+
+    def valid_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
 
 
 @dataclass(frozen=True)
@@ -78,6 +101,7 @@ class CompetenceGap:
     person_id: int
     competence_id: int
     role_id: int
+    evidence: Evidence = Evidence.TRAINING
 
 
 @dataclass(frozen=True)
@@ -100,6 +124,7 @@ class TrainingState:
     assignments: Sequence[AssignmentFacts]
     completions: Sequence[CompletionFacts]
     requirements: Sequence[Requirement] = ()
+    evidence: Sequence[EvidenceFacts] = ()
     _modules: dict[int, ModuleFacts] = field(init=False, repr=False)
     _by_role: dict[int, list[AssignmentFacts]] = field(init=False, repr=False)
     _done: dict[tuple[int, int], list[date]] = field(init=False, repr=False)
@@ -189,26 +214,41 @@ def overdue(state: TrainingState, today: date) -> list[Obligation]:
     return [o for o in obligations(state, today) if o.status is Status.OVERDUE]
 
 
+def held_competences(state: TrainingState, person_id: int, today: date) -> dict[Evidence, set[int]]:
+    """The competences a person can show on `today`, by the kind of evidence that shows them."""
+    held: dict[Evidence, set[int]] = {kind: set() for kind in Evidence}
+    for (pid, module_id), days in state._done.items():
+        module = state._modules.get(module_id)
+        if pid == person_id and module and any(is_valid(module, d, today) for d in days):
+            held[Evidence.TRAINING] |= module.competence_ids
+    for record in state.evidence:
+        if record.person_id == person_id and record.valid_on(today):
+            held[record.kind].add(record.competence_id)
+    return held
+
+
 def competence_gaps(state: TrainingState, today: date) -> list[CompetenceGap]:
-    """Competences a person's role needs (evidenced by training) that no valid completion gives them."""
-    by_role: dict[int, list[int]] = defaultdict(list)
+    """Competences a person's roles need that the required kind of evidence does not show.
+
+    Training is shown by a valid completion of a module teaching the competence; a qualification or
+    experience by a record of that kind valid today. When two roles need the same competence, the
+    stricter need is not hidden: each (competence, kind of evidence) pair is checked once.
+    """
+    by_role: dict[int, list[Requirement]] = defaultdict(list)
     for r in state.requirements:
-        by_role[r.role_id].append(r.competence_id)
+        by_role[r.role_id].append(r)
     gaps = []
     for person in sorted(state.people, key=lambda p: p.id):
         if not person.active or person.start_date > today:
             continue
-        held: set[int] = set()
-        for (person_id, module_id), days in state._done.items():
-            module = state._modules.get(module_id)
-            if person_id == person.id and module and any(is_valid(module, d, today) for d in days):
-                held |= module.competence_ids
-        seen: set[int] = set()
+        held = held_competences(state, person.id, today)
+        seen: set[tuple[int, Evidence]] = set()
         for role_id in sorted(person.role_ids):
-            for competence_id in by_role.get(role_id, []):
-                if competence_id not in held and competence_id not in seen:
-                    seen.add(competence_id)
-                    gaps.append(CompetenceGap(person.id, competence_id, role_id))
+            for req in by_role.get(role_id, []):
+                key = (req.competence_id, req.evidence)
+                if req.competence_id not in held[req.evidence] and key not in seen:
+                    seen.add(key)
+                    gaps.append(CompetenceGap(person.id, req.competence_id, role_id, req.evidence))
     return gaps
 
 

@@ -47,3 +47,23 @@ class ApiToken(models.Model):
 
     def is_active_at(self, now: object) -> bool:
         return self.revoked_at is None and self.expires_at > now  # type: ignore[operator]
+
+
+class Notification(models.Model):
+    """A message for one user about due or overdue work; shown in the app and sent by e-mail once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    key = models.CharField(max_length=200, help_text="Dedupe key: the same key is never sent twice.")
+    subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="notification_once_per_key")]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -95,7 +95,7 @@ class TechniqueFilter(Schema):
     maturity: str | None = None
 
 
-class ImportOut(Schema):
+class CatalogueImportOut(Schema):
     version: str
     previous_version: str | None
     added: int
@@ -206,7 +206,7 @@ def atlas_imports(request: HttpRequest) -> list[CatalogueImport]:
 
 @router.post(
     "/atlas-imports",
-    response={201: ImportOut},
+    response={201: CatalogueImportOut},
     summary="Apply an upstream ATLAS distribution file (dist/ATLAS.yaml); all or nothing",
 )
 def import_atlas(request: HttpRequest, file: File[UploadedFile]) -> Status[Any]:

@@ -313,6 +313,20 @@ def put_requirement(
     return services.update_requirement(request.auth, requirement, **payload.dict())  # type: ignore[attr-defined]
 
 
+@router.delete(
+    "/parties/{int:party_id}/requirements/{int:requirement_id}",
+    response={204: None},
+    summary="Remove a requirement",
+)
+def delete_requirement(request: HttpRequest, party_id: int, requirement_id: int) -> Status[None]:
+    _viewer(request)
+    requirement = get_object_or_404(
+        PartyRequirement.objects.select_related("party"), pk=requirement_id, party_id=party_id
+    )
+    services.delete_requirement(request.auth, requirement)  # type: ignore[attr-defined]
+    return Status(204, None)
+
+
 # ------------------------------------------------------------------ scope
 
 
@@ -326,6 +340,7 @@ class ScopeOut(Schema):
     in_scope: list[ScopeItem]
     out_of_scope: list[ScopeItem]
     interfaces: str
+    dependencies: str
     updated_at: dt.datetime
 
 
@@ -334,6 +349,7 @@ class ScopeIn(Schema):
     in_scope: list[ScopeItem] = []
     out_of_scope: list[ScopeItem] = []
     interfaces: str = Field("", max_length=20_000)
+    dependencies: str = Field("", max_length=20_000)
 
 
 class ScopeVersionOut(Schema):
@@ -348,7 +364,7 @@ class ScopeVersionOut(Schema):
         return obj.approved_by.username if obj.approved_by else None
 
 
-class ApproveIn(Schema):
+class ContextApproveIn(Schema):
     notes: str = Field("", max_length=2000)
 
 
@@ -372,7 +388,7 @@ def put_scope(request: HttpRequest, payload: ScopeIn) -> IsmsScope:
 
 
 @router.post("/scope/approve", response={201: ScopeVersionOut}, summary="Approve the draft as a new version")
-def approve(request: HttpRequest, payload: ApproveIn) -> Any:
+def approve(request: HttpRequest, payload: ContextApproveIn) -> Any:
     return Status(201, services.approve_scope(request.auth, notes=payload.notes))  # type: ignore[attr-defined]
 
 

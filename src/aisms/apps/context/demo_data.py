@@ -144,8 +144,11 @@ SCOPE: dict[str, Any] = {
         {"item": "Corporate marketing website", "reason": "Hosted by an agency; holds no customer data."},
         {"item": "Research sandbox", "reason": "Synthetic data only; isolated network."},
     ],
-    "interfaces": "Nimbus AI foundation-model API (supplier)\nClinics' patient portals (customer systems)\n"
-    "Insurers' claims feeds (SFTP and API)\nPayroll provider (HR data)",
+    "interfaces": "Clinics' patient portals (customer systems, embedding the Triage Assistant)\n"
+    "Insurers' claims feeds (SFTP and API)\n"
+    "Staff using generative AI chat tools under the acceptable-use policy",
+    "dependencies": "Nimbus AI foundation-model API (supplier; the Triage Assistant needs it to answer)\n"
+    "Cloud platform provider (EU regions; hosting, key management)\nPayroll provider (HR data)",
 }
 
 

@@ -102,7 +102,16 @@ class ScopeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}), required=False, label="Out of scope", help_text=ITEMS_HELP
     )
     interfaces = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), required=False, label="Interfaces and dependencies"
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        label="Interfaces",
+        help_text="Where the ISMS meets systems, organisations or people outside it; one per line.",
+    )
+    dependencies = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        label="Dependencies",
+        help_text="What the ISMS relies on that others provide or control; one per line.",
     )
 
 

@@ -151,7 +151,13 @@ class IsmsScope(models.Model):
     statement = models.TextField(blank=True)
     in_scope = models.JSONField(default=list, blank=True, help_text="[{item, reason}]")
     out_of_scope = models.JSONField(default=list, blank=True, help_text="[{item, reason}]")
-    interfaces = models.TextField(blank=True, verbose_name="interfaces and dependencies")
+    interfaces = models.TextField(
+        blank=True,
+        help_text="Where the ISMS meets systems, organisations or people outside it; one per line.",
+    )
+    dependencies = models.TextField(
+        blank=True, help_text="What the ISMS relies on that others provide or control; one per line."
+    )
     updated_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
 

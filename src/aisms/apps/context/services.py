@@ -272,9 +272,17 @@ def update_requirement(actor: User, row: PartyRequirement, /, **fields: Any) -> 
     return row
 
 
+@transaction.atomic
+def delete_requirement(actor: User, row: PartyRequirement) -> None:
+    """Remove a requirement the party no longer has; its history keeps what it said."""
+    _may(actor, Action.EDIT, _party_owners(row.party))
+    row._history_user = actor  # type: ignore[attr-defined]
+    row.delete()
+
+
 # ------------------------------------------------------------------ scope
 
-SCOPE_FIELDS = {"statement", "in_scope", "out_of_scope", "interfaces"}
+SCOPE_FIELDS = {"statement", "in_scope", "out_of_scope", "interfaces", "dependencies"}
 
 
 def draft_scope() -> IsmsScope:
@@ -315,6 +323,7 @@ def scope_snapshot(scope: IsmsScope) -> dict[str, Any]:
         "in_scope": list(scope.in_scope),
         "out_of_scope": list(scope.out_of_scope),
         "interfaces": scope.interfaces,
+        "dependencies": scope.dependencies,
     }
 
 

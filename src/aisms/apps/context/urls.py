@@ -15,6 +15,11 @@ urlpatterns = [
     path("context/parties/new/", views.party_form, name="party-new"),
     path("context/parties/<int:party_id>/", views.party, name="party"),
     path("context/parties/<int:party_id>/edit/", views.party_form, name="party-edit"),
+    path(
+        "context/parties/<int:party_id>/requirements/<int:requirement_id>/delete/",
+        views.delete_requirement,
+        name="requirement-delete",
+    ),
     path("context/scope/", views.scope, name="scope"),
     path("context/scope/approve/", views.scope_approve, name="scope-approve"),
     path("context/scope/compare/", views.scope_compare, name="scope-compare"),

@@ -185,15 +185,28 @@ def parties(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def delete_requirement(request: HttpRequest, party_id: int, requirement_id: int) -> HttpResponse:
+    row = get_object_or_404(
+        PartyRequirement.objects.select_related("party"), pk=requirement_id, party_id=party_id
+    )
+    services.delete_requirement(_user(request), row)
+    messages.success(request, "Requirement removed; its history is kept.")
+    return redirect("context:party", party_id=party_id)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def party(request: HttpRequest, party_id: int) -> HttpResponse:
     """One party; POST adds a requirement (or updates one when requirement_id is sent)."""
     user = _user(request)
     require(user, Action.VIEW)
     found = get_object_or_404(selectors.parties(), pk=party_id)
-    form = RequirementForm(request.POST or None)
+    requirement_id = request.POST.get("requirement_id", "")
+    form = RequirementForm(
+        request.POST or None, prefix=f"r{requirement_id}" if requirement_id.isdigit() else None
+    )
     if request.method == "POST" and form.is_valid():
-        requirement_id = request.POST.get("requirement_id", "")
         try:
             if requirement_id.isdigit():
                 row = get_object_or_404(PartyRequirement, pk=int(requirement_id), party=found)
@@ -209,6 +222,20 @@ def party(request: HttpRequest, party_id: int) -> HttpResponse:
     context = {
         "party": found,
         "form": form,
+        "edit_forms": [
+            (
+                r,
+                RequirementForm(
+                    initial={
+                        "requirement": r.requirement,
+                        "addressed": r.addressed,
+                        "how_addressed": r.how_addressed,
+                    },
+                    prefix=f"r{r.pk}",
+                ),
+            )
+            for r in found.requirements.all()
+        ],
         "may_edit": can_on_object(Role(user.role), Action.EDIT, is_owner=is_owner),
     }
     return render(request, "context/party.html", context)
@@ -253,6 +280,7 @@ def scope(request: HttpRequest) -> HttpResponse:
             "in_scope": items_to_text(draft.in_scope),
             "out_of_scope": items_to_text(draft.out_of_scope),
             "interfaces": draft.interfaces,
+            "dependencies": draft.dependencies,
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -264,6 +292,7 @@ def scope(request: HttpRequest) -> HttpResponse:
                 in_scope=text_to_items(data["in_scope"]),
                 out_of_scope=text_to_items(data["out_of_scope"]),
                 interfaces=data["interfaces"],
+                dependencies=data["dependencies"],
             )
         except (ValidationError, PermissionDenied) as exc:
             add_service_errors(form, exc)

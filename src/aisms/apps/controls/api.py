@@ -24,7 +24,7 @@ StatusValue = Literal["not_started", "planned", "partially_implemented", "implem
 RecordedStatus = Literal["not_started", "planned", "partially_implemented", "implemented"]
 
 
-class ActionOut(Schema):
+class SoaActionOut(Schema):
     id: int
     title: str
     risk: str
@@ -43,7 +43,7 @@ class RowOut(Schema):
     owner_name: str | None
     notes: str
     risks: list[str] = Field(description="Risks whose treatment calls for the control (derived).")
-    actions: list[ActionOut] = Field(description="Treatment actions that list the control (derived).")
+    actions: list[SoaActionOut] = Field(description="Treatment actions that list the control (derived).")
     problems: list[str]
 
 

@@ -123,6 +123,36 @@ def load_demo_people() -> None:
             start_date=today - timedelta(days=days),
             roles=[roles[r] for r in role_names],
         )
+    # The ISMS manager role also needs a lead-auditor qualification; Amira holds one, the HR partner role
+    # needs experience of supplier assessments, which Orla has on record and Miguel does not yet.
+    audit = services.create_competence(
+        None,
+        name="Auditing an ISMS against ISO/IEC 27001",
+        category="security",
+        description="Plan and run internal audits; judge conformity and write findings.",
+    )
+    services.require_competence(None, roles["ISMS manager"], audit, "qualification")
+    services.require_competence(
+        None, roles["HR partner"], competences["Assessing AI suppliers"], "experience"
+    )
+    services.record_competence(
+        None,
+        people["H5001"],
+        audit,
+        kind="qualification",
+        description="ISO/IEC 27001 Lead Auditor",
+        obtained_on=today - timedelta(days=900),
+        expires_on=today + timedelta(days=195),
+        reference="certificate LA-27001-5521",
+    )
+    services.record_competence(
+        None,
+        people["H4001"],
+        competences["Assessing AI suppliers"],
+        kind="experience",
+        description="Ran the HR-tech supplier reviews for three years, including the CV-screening vendor",
+        obtained_on=today - timedelta(days=1100),
+    )
     for employee_id, code, days_ago, score in COMPLETIONS:
         services.record_completion(
             None,

@@ -72,3 +72,16 @@ class ModuleForm(forms.Form):
     competences = forms.ModelMultipleChoiceField(
         queryset=Competence.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
+
+
+class CompetenceRecordForm(forms.Form):
+    competence = forms.ModelChoiceField(queryset=Competence.objects.all())
+    kind = forms.ChoiceField(choices=[("qualification", "Qualification"), ("experience", "Experience")])
+    description = forms.CharField(
+        max_length=300, help_text="E.g. 'ISC2 CISSP' or 'three years assessing AI suppliers'."
+    )
+    obtained_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Obtained on / since")
+    expires_on = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}), required=False, help_text="Empty: does not expire."
+    )
+    reference = forms.CharField(max_length=500, required=False, help_text="Certificate number or link.")

@@ -6,6 +6,7 @@ assigned modules with a due period; completions record who completed what, when.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -163,6 +164,34 @@ class Completion(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("people:person", args=[self.person_id]) + "#completions"
+
+
+class CompetenceRecord(models.Model):
+    """A qualification or experience showing that a person holds a competence (completions show training)."""
+
+    KIND_CHOICES = [("qualification", "Qualification"), ("experience", "Experience")]
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="competence_records")
+    competence = models.ForeignKey(Competence, on_delete=models.CASCADE, related_name="records")
+    kind = models.CharField(max_length=20, choices=KIND_CHOICES)
+    description = models.CharField(
+        max_length=300, help_text="E.g. 'ISC2 CISSP', 'three years running supplier security assessments'."
+    )
+    obtained_on = models.DateField(help_text="When it was obtained, or since when the experience counts.")
+    expires_on = models.DateField(null=True, blank=True, help_text="Leave empty if it does not expire.")
+    reference = models.CharField(max_length=500, blank=True, help_text="Certificate number or link.")
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["person__name", "competence__name", "-obtained_on"]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.competence} ({self.get_kind_display().lower()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:person", args=[self.person_id]) + "#competence-records"
 
 
 class ReminderSent(models.Model):

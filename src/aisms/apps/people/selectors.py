@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from aisms.apps.people.models import (
     Competence,
+    CompetenceRecord,
     Completion,
     JobRole,
     ModuleAssignment,
@@ -69,10 +72,84 @@ def training_state() -> tc.TrainingState:
         for p, m, d in Completion.objects.values_list("person_id", "module_id", "completed_on")
     ]
     requirements = [
-        tc.Requirement(role_id=r, competence_id=c)
-        for r, c in RoleCompetence.objects.filter(evidence="training").values_list("role_id", "competence_id")
+        tc.Requirement(role_id=r, competence_id=c, evidence=tc.Evidence(e))
+        for r, c, e in RoleCompetence.objects.values_list("role_id", "competence_id", "evidence")
     ]
-    return tc.TrainingState(facts, modules, assignments, completions, requirements)
+    evidence = [
+        tc.EvidenceFacts(
+            person_id=p, competence_id=c, kind=tc.Evidence(k), valid_from=start, valid_until=until
+        )
+        for p, c, k, start, until in CompetenceRecord.objects.values_list(
+            "person_id", "competence_id", "kind", "obtained_on", "expires_on"
+        )
+    ]
+    return tc.TrainingState(facts, modules, assignments, completions, requirements, evidence)
+
+
+def people_as_of(days: Sequence[date]) -> dict[date, list[tc.PersonFacts]]:
+    """The people register as it stood at the end of each day, from its history (roles included).
+
+    Two queries: every historical version of every person, and the roles each version held. For the
+    time between a person's start date and the day the register first recorded them (an HR import of
+    long-serving staff), the person as recorded at the end of that first day stands in. A person
+    deleted by then is left out; a later deactivation or change of role does not rewrite earlier months.
+    """
+    if not days:
+        return {}
+    history = Person.history.model
+    through = history._meta.get_field("historicalperson_roles").related_model
+    roles_of: dict[int, set[int]] = defaultdict(set)
+    for history_id, role_id in through.objects.values_list("history_id", "jobrole_id"):
+        roles_of[history_id].add(role_id)
+    versions: dict[int, list[tuple[datetime, str, tc.PersonFacts]]] = defaultdict(list)
+    rows = history.objects.values(
+        "id", "history_id", "history_date", "history_type", "start_date", "department", "manager_id", "active"
+    ).order_by("history_date", "history_id")
+    for row in rows:
+        facts = tc.PersonFacts(
+            id=row["id"],
+            start_date=row["start_date"],
+            role_ids=frozenset(roles_of[row["history_id"]]),
+            department=row["department"],
+            manager_id=row["manager_id"],
+            active=row["active"],
+        )
+        versions[row["id"]].append((row["history_date"], row["history_type"], facts))
+    tz = timezone.get_current_timezone()
+
+    def as_of(
+        person_versions: list[tuple[datetime, str, tc.PersonFacts]], end: datetime
+    ) -> tc.PersonFacts | None:
+        latest = None
+        for stamp, kind, facts in person_versions:
+            if stamp > end:
+                break
+            latest = None if kind == "-" else facts
+        return latest
+
+    result: dict[date, list[tc.PersonFacts]] = {}
+    for day in days:
+        end = datetime.combine(day, time.max, tzinfo=tz)
+        people = []
+        for person_versions in versions.values():
+            first_day = timezone.localtime(person_versions[0][0], tz).date()
+            if day < first_day:
+                first_end = datetime.combine(first_day, time.max, tzinfo=tz)
+                found = as_of(person_versions, first_end)
+                found = found if found is not None and found.start_date <= day else None
+            else:
+                found = as_of(person_versions, end)
+            if found is not None:
+                people.append(found)
+        result[day] = people
+    return result
+
+
+def coverage_trend(state: tc.TrainingState, today: date, months: int = 6) -> list[tuple[date, tc.Coverage]]:
+    """Overall coverage at each month end, with people, roles and departments as they were then."""
+    ends = tc.month_ends(today, months)
+    past = people_as_of(ends)
+    return [(end, tc.coverage(replace(state, people=past[end]), end)) for end in ends]
 
 
 @dataclass
@@ -87,6 +164,7 @@ class CompetenceGapRow:
     person: Person
     competence: Competence
     role: JobRole
+    evidence: str = "training"
 
 
 @dataclass
@@ -118,7 +196,9 @@ def gaps(today: date, state: tc.TrainingState | None = None, *, person_ids: set[
         key=lambda g: (g.obligation.status != tc.Status.OVERDUE, g.obligation.due or today, g.person.name),
     )
     comps = [
-        CompetenceGapRow(people_by_id[g.person_id], competences[g.competence_id], roles[g.role_id])
+        CompetenceGapRow(
+            people_by_id[g.person_id], competences[g.competence_id], roles[g.role_id], g.evidence.value
+        )
         for g in competence_gaps
     ]
     return Gaps(training, sorted(comps, key=lambda g: (g.person.name, g.competence.name)))

@@ -16,6 +16,7 @@ from aisms.apps.accounts.models import User
 from aisms.apps.accounts.services import require
 from aisms.apps.people.models import (
     Competence,
+    CompetenceRecord,
     Completion,
     JobRole,
     ModuleAssignment,
@@ -170,6 +171,78 @@ def require_competence(
         link.evidence = evidence
         _save(link, actor)
     return link
+
+
+def record_competence(
+    actor: User | None,
+    person: Person,
+    competence: Competence,
+    *,
+    kind: str,
+    description: str,
+    obtained_on: date,
+    expires_on: date | None = None,
+    reference: str = "",
+) -> CompetenceRecord:
+    """Record a qualification or experience; the recording user is its verifier."""
+    _check(actor, Action.EDIT)
+    if expires_on is not None and expires_on < obtained_on:
+        raise ValidationError({"expires_on": "it cannot expire before it was obtained"})
+    with transaction.atomic():
+        record = CompetenceRecord(
+            person=person,
+            competence=competence,
+            kind=kind,
+            description=description.strip(),
+            obtained_on=obtained_on,
+            expires_on=expires_on,
+            reference=reference.strip(),
+            verified_by=actor,
+        )
+        _save(record, actor)
+    return record
+
+
+def remove_competence_record(actor: User | None, record: CompetenceRecord) -> None:
+    _check(actor, Action.DELETE)
+    with transaction.atomic():
+        if actor is not None:
+            record._history_user = actor  # type: ignore[attr-defined]
+        record.delete()
+
+
+def update_competence(actor: User | None, competence: Competence, **values: Any) -> Competence:
+    _check(actor, Action.EDIT)
+    with transaction.atomic():
+        for name, value in _strip(values).items():
+            setattr(competence, name, value)
+        _save(competence, actor)
+    return competence
+
+
+def update_module(
+    actor: User | None,
+    module: TrainingModule,
+    *,
+    competences: Iterable[Competence] | None = None,
+    **values: Any,
+) -> TrainingModule:
+    _check(actor, Action.EDIT)
+    with transaction.atomic():
+        for name, value in _strip(values).items():
+            setattr(module, name, value)
+        _save(module, actor)
+        if competences is not None:
+            module.competences.set(list(competences))
+    return module
+
+
+def drop_requirement(actor: User | None, requirement: RoleCompetence) -> None:
+    _check(actor, Action.EDIT)
+    with transaction.atomic():
+        if actor is not None:
+            requirement._history_user = actor  # type: ignore[attr-defined]
+        requirement.delete()
 
 
 # --- modules, assignments, completions -----------------------------------------------------------------

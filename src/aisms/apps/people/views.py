@@ -16,7 +16,7 @@ from aisms.apps.accounts.models import User
 from aisms.apps.accounts.services import require
 from aisms.apps.people import forms, selectors, services
 from aisms.apps.people.models import Competence, Completion, JobRole, ModuleAssignment, Person, TrainingModule
-from aisms.apps.web.charts import horizontal_bars, percent_bars, share_trend
+from aisms.apps.web.charts import heat_grid, horizontal_bars, percent_bars, share_trend
 from aisms.apps.web.form_errors import add_service_errors
 from aisms.catalogue.training_modules import load_starter_modules
 from aisms.domain import training_coverage as tc
@@ -140,6 +140,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         "obligations": selectors.person_obligations(found, today),
         "completions": found.completions.select_related("module"),
         "competence_gaps": gaps.competences,
+        "competence_records": found.competence_records.select_related("competence", "verified_by"),
         "reports": found.reports.filter(active=True),
     }
     return render(request, "people/person.html", context)
@@ -286,6 +287,45 @@ def completions(request: HttpRequest) -> HttpResponse:
     return render(request, "people/completions.html", {"form": form, "completions": rows})
 
 
+def _coverage_colour(ratio: float) -> str:
+    if ratio >= 0.9:
+        return "#2e8540"
+    if ratio >= 0.7:
+        return "#8cb369"
+    if ratio >= 0.4:
+        return "#f4a259"
+    return "#bc4b51"
+
+
+def _role_coverage_grid(role_rows: list[tuple[TrainingModule, JobRole, tc.Coverage]]) -> str:
+    """Modules (rows) by roles (columns), each cell coloured by the share of that role's people covered."""
+    if not role_rows:
+        return '<p class="muted">No module is assigned to a role yet.</p>'
+    modules = list(dict.fromkeys(m for m, _, _ in role_rows))
+    roles = sorted({r for _, r, _ in role_rows}, key=lambda r: r.name)
+    cells = {(m.pk, r.pk): c for m, r, c in role_rows}
+    rows, labels = [], []
+    for module in modules:
+        row, row_labels = [], []
+        for role in roles:
+            cov = cells.get((module.pk, role.pk))
+            if cov is None or cov.required == 0:
+                row.append((0, "#d9dee5"))
+                row_labels.append("-" if cov is None else "n/a")
+            else:
+                row.append((cov.required, _coverage_colour(cov.ratio)))
+                row_labels.append(f"{round(100 * cov.ratio)}%")
+        rows.append((_short(module.title), row))
+        labels.append(row_labels)
+    return heat_grid(
+        rows,
+        [_short(r.name) for r in roles],
+        title="Coverage of each module by role",
+        cell_labels=labels,
+        label_width=170,
+    )
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     require(_user(request), Action.VIEW)
@@ -294,7 +334,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     gaps = selectors.gaps(today, state)
     module_rows = selectors.module_coverage(today, state)
     departments = tc.coverage_by_department(state, None, today)
-    trend = tc.trend(state, today, 6)
+    trend = selectors.coverage_trend(state, today, 6)
     overall = tc.coverage(state, today)
     overdue_by_module: dict[str, int] = {}
     for g in gaps.training:
@@ -322,6 +362,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         for module, _ in module_rows
         for role_id, cov in tc.coverage_by_role(state, module.pk, today).items()
     ]
+    charts["roles"] = _role_coverage_grid(role_rows)
     context = {
         "charts": {k: mark_safe(v) for k, v in charts.items()},  # noqa: S308 - our own escaped SVG
         "gaps": gaps,

@@ -222,7 +222,8 @@ def load_demo_risks(actor: User) -> int:
     assets = {a.name: a for a in Asset.objects.all()}
     controls = {c.ref: c for c in CatalogueEntry.objects.filter(source__key="iso27002")}
     today = timezone.localdate()
-    for spec in RISKS:
+    now = timezone.now()
+    for index, spec in enumerate(RISKS):
         threat = CatalogueEntry.objects.get(uid=spec["threat"]) if spec.get("threat") else None
         owner = users.get(spec["owner"])
         risk = services.create_risk(
@@ -237,6 +238,10 @@ def load_demo_risks(actor: User) -> int:
             consequences=spec.get("consequences", ""),
             review_date=today + dt.timedelta(days=180),
         )
+        # The register grew over the last half year: spread when each risk was identified.
+        identified = now - dt.timedelta(days=170 - 15 * index)
+        Risk.objects.filter(pk=risk.pk).update(created_at=identified)
+        risk.created_at = identified
         for title, refs, due_in, status in spec.get("actions", []):
             action = services.add_action(
                 actor,

@@ -14,7 +14,13 @@ from aisms.apps.risks.models import ActionStatus, RiskStatus, Treatment
 from aisms.domain.fair_inputs import FACTOR_LABELS
 from aisms.domain.risk_method import RiskMethod
 
-AI_THREATS = Q(source__key__in=["atlas"], kind="technique") | Q(source__key__in=["owasp-llm", "owasp-ml"])
+# AI threats a risk may name: ATLAS techniques, OWASP entries, and custom threats the organisation added
+# (e.g. from an emerging-threat candidate).
+AI_THREATS = (
+    Q(source__key__in=["atlas"], kind="technique")
+    | Q(source__key__in=["owasp-llm", "owasp-ml"])
+    | Q(source__key="custom")
+)
 
 
 class CatalogueChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]  # not subscriptable at run time

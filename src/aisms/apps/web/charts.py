@@ -44,6 +44,7 @@ def heat_grid(
     title: str,
     link: str = "",
     cell_labels: Sequence[Sequence[str]] | None = None,
+    label_width: int = 92,
 ) -> str:
     """A grid of counts (e.g. risks by likelihood x impact) with a colour per cell, as inline SVG.
 
@@ -54,7 +55,7 @@ def heat_grid(
     1-based>" appended.
     """
     cell = 46
-    left = 92
+    left = label_width
     top = 8
     width = left + cell * len(column_names) + 8
     height = top + cell * len(rows) + 64

@@ -14,7 +14,28 @@ from django.db import models
 
 from aisms.apps.accounts.models import User
 from aisms.apps.assets.models import Asset, SoftwareComponent
+from aisms.apps.audits.models import (
+    Audit,
+    AuditProgramme,
+    ChecklistItem,
+    CorrectiveAction,
+    EffectivenessReview,
+    ManagementReview,
+    Nonconformity,
+    ReviewDecision,
+)
+from aisms.apps.audits.models import Finding as AuditFinding
 from aisms.apps.catalogue.models import CatalogueEntry, CatalogueSource
+from aisms.apps.compliance.models import (
+    Document,
+    DocumentVersion,
+    EvidenceItem,
+    EvidenceRevision,
+    Objective,
+    ObjectiveMeasurement,
+    Obligation,
+    Regulation,
+)
 from aisms.apps.context.models import (
     InterestedParty,
     IsmsScope,
@@ -24,6 +45,9 @@ from aisms.apps.context.models import (
     ScopeVersion,
 )
 from aisms.apps.controls.models import ControlImplementation, SoAVersion
+from aisms.apps.devsec.models import Finding as CodeFinding
+from aisms.apps.devsec.models import Repository, ScanRun, SecureCodingPolicy
+from aisms.apps.intel.models import IntelItem, IntelSource, Vulnerability
 from aisms.apps.people.models import (
     Competence,
     Completion,
@@ -33,9 +57,33 @@ from aisms.apps.people.models import (
     RoleCompetence,
     TrainingModule,
 )
+from aisms.apps.posture.models import AssetIntelMatch, EmergingThreat, Proposal
 from aisms.apps.risks.models import Risk, RiskMethodVersion, TreatmentAction
+from aisms.apps.suppliers.models import (
+    Answer,
+    Assessment,
+    Certification,
+    ContractClause,
+    DataShared,
+    Finding,
+    QuestionnaireTemplate,
+    ReviewPolicy,
+    SubProcessor,
+    Supplier,
+    SupplierService,
+    TemplateVersion,
+)
+from aisms.apps.threatmodels.models import OrgRuleSet, ThreatDecision, ThreatModel, ThreatModelVersion
 
 HISTORY_MODELS: dict[str, type[models.Model]] = {
+    "evidence": EvidenceItem,
+    "evidence-revision": EvidenceRevision,
+    "document": Document,
+    "document-version": DocumentVersion,
+    "objective": Objective,
+    "objective-measurement": ObjectiveMeasurement,
+    "regulation": Regulation,
+    "obligation": Obligation,
     "organisation": Organisation,
     "user": User,
     "catalogue-entry": CatalogueEntry,
@@ -45,6 +93,10 @@ HISTORY_MODELS: dict[str, type[models.Model]] = {
     "risk": Risk,
     "treatment-action": TreatmentAction,
     "risk-method": RiskMethodVersion,
+    "threat-model": ThreatModel,
+    "threat-model-version": ThreatModelVersion,
+    "threat-decision": ThreatDecision,
+    "threat-rule-set": OrgRuleSet,
     "soa-row": ControlImplementation,
     "soa-version": SoAVersion,
     "person": Person,
@@ -59,6 +111,37 @@ HISTORY_MODELS: dict[str, type[models.Model]] = {
     "party-requirement": PartyRequirement,
     "isms-scope": IsmsScope,
     "scope-version": ScopeVersion,
+    "secure-coding-policy": SecureCodingPolicy,
+    "repository": Repository,
+    "scan-run": ScanRun,
+    "code-finding": CodeFinding,
+    "supplier": Supplier,
+    "supplier-service": SupplierService,
+    "supplier-data": DataShared,
+    "supplier-certification": Certification,
+    "supplier-subprocessor": SubProcessor,
+    "supplier-clause": ContractClause,
+    "supplier-questionnaire": QuestionnaireTemplate,
+    "supplier-questionnaire-version": TemplateVersion,
+    "supplier-assessment": Assessment,
+    "supplier-answer": Answer,
+    "supplier-finding": Finding,
+    "supplier-review-policy": ReviewPolicy,
+    "posture-proposal": Proposal,
+    "posture-match": AssetIntelMatch,
+    "emerging-threat": EmergingThreat,
+    "audit-programme": AuditProgramme,
+    "audit": Audit,
+    "checklist-item": ChecklistItem,
+    "audit-finding": AuditFinding,
+    "nonconformity": Nonconformity,
+    "corrective-action": CorrectiveAction,
+    "effectiveness-review": EffectivenessReview,
+    "management-review": ManagementReview,
+    "review-decision": ReviewDecision,
+    "intel-source": IntelSource,
+    "intel-item": IntelItem,
+    "vulnerability": Vulnerability,
 }
 
 _ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}

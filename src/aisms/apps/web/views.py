@@ -18,6 +18,7 @@ from aisms.apps.catalogue import selectors as catalogue_selectors
 from aisms.apps.context.services import current_organisation
 from aisms.apps.controls.models import SoAVersion
 from aisms.apps.risks.models import ActionStatus, Risk, TreatmentAction
+from aisms.apps.web import dashboard, dashboard_areas
 from aisms.apps.web.charts import horizontal_bars
 from aisms.apps.web.history import object_history
 from aisms.catalogue.model import SHORT_NAMES
@@ -36,7 +37,9 @@ def home(request: HttpRequest) -> HttpResponse:
         [(name, int(catalogues[key]["entries"])) for key, name in SHORT_NAMES.items() if key in catalogues],
         title="Catalogue entries per catalogue",
     )
+    today = timezone.localdate()
     context = {
+        "tiles": dashboard.core_tiles(today) + dashboard_areas.area_tiles(today),
         "organisation": current_organisation(),
         "catalogue_total": sum(int(item["entries"]) for item in catalogues.values()),
         "catalogue_count": len([c for c in catalogues.values() if c["entries"]]),

@@ -1,0 +1,581 @@
+"""Storing parsed feeds: one transaction per file, bulk upserts, merged duplicates, provenance, events.
+
+A feed is parsed completely (and so validated) before anything is written; the upsert then runs in one
+transaction, so a bad file or a failure half-way stores nothing. After the commit the posture
+correlation job is started when it is installed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from aisms.apps.accounts.models import User
+from aisms.apps.intel import bulk_sql
+from aisms.apps.intel.models import IngestRun, IntelEvent, IntelItem, IntelSource, Vulnerability
+from aisms.domain.intel.records import (
+    ParsedEpss,
+    ParsedFeed,
+    ParsedItem,
+    ParsedVulnerability,
+    content_hash,
+    stricter_tlp,
+)
+
+logger = logging.getLogger(__name__)
+
+LOOKUP_CHUNK = 900
+WRITE_BATCH = 2000
+EPSS_EVENT_DELTA = 0.01
+_ITEM_CONTENT = (
+    "title",
+    "description",
+    "pattern",
+    "confidence",
+    "tlp",
+    "technique_uids",
+    "cve_ids",
+    "labels",
+    "references",
+    "observables",
+)
+_ITEM_UPDATE_FIELDS = (*_ITEM_CONTENT, "stix_id", "published", "last_seen", "provenance", "content_hash")
+_ITEM_CREATE_FIELDS = (*_ITEM_UPDATE_FIELDS, "source", "kind", "external_id", "first_seen")
+_EVENT_FIELDS = ("kind", "item", "vulnerability", "run", "at", "detail", "processed_at")
+_VULN_FIELDS = (
+    "description",
+    "cvss_score",
+    "cvss_vector",
+    "published",
+    "last_modified",
+    "cpe_matches",
+    "vendor_project",
+    "product",
+    "in_kev",
+    "kev_date_added",
+    "kev_due_date",
+    "kev_known_ransomware",
+    "kev_required_action",
+    "epss",
+    "epss_percentile",
+    "epss_date",
+)
+
+Progress = Callable[[int, int | None], None]
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+        }
+
+
+@dataclass
+class _Plan:
+    run: IngestRun
+    source: IntelSource | None
+    now: datetime
+    actor: User | None
+    counts: Counts = field(default_factory=Counts)
+    events: list[Any] = field(default_factory=list)
+    unchanged_items: set[tuple[str, str]] = field(default_factory=set)
+
+
+def start_run(
+    *,
+    fmt: str,
+    source: IntelSource | None = None,
+    filename: str = "",
+    url: str = "",
+    actor: User | None = None,
+    job_id: int | None = None,
+) -> IngestRun:
+    """Record that an ingest has begun (committed at once, so the source page shows it running)."""
+    return IngestRun.objects.create(
+        source=source,
+        format=fmt,
+        filename=filename[:500],
+        url=url[:1000],
+        started_at=timezone.now(),
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+        job_id=job_id,
+    )
+
+
+def finish_run(
+    run: IngestRun, *, error: str = "", counts: dict[str, int] | None = None, log: str = ""
+) -> None:
+    run.finished_at = timezone.now()
+    run.status = "failed" if error else "succeeded"
+    run.error = error
+    if counts is not None:
+        run.counts = counts
+    if log:
+        run.log = (run.log + log)[-100_000:]
+    run.save(update_fields=["finished_at", "status", "error", "counts", "log", "bytes_read"])
+    if run.source_id is not None:
+        IntelSource.objects.filter(pk=run.source_id).update(
+            last_run_at=run.finished_at, last_status=run.status
+        )
+
+
+def store_feed(
+    feed: ParsedFeed, run: IngestRun, *, actor: User | None = None, progress: Progress | None = None
+) -> Counts:
+    """Upsert everything a parsed feed holds, in one transaction; returns the counts."""
+    plan = _Plan(run=run, source=run.source, now=timezone.now(), actor=actor)
+    plan.counts.skipped = feed.skipped
+    with transaction.atomic():
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:  # a larger page cache for bulk upserts (this connection)
+                cursor.execute("PRAGMA cache_size = -65536")
+        parsed = _merge_duplicates([*feed.items, *(_vulnerability_item(v) for v in feed.vulnerabilities)])
+        items = _upsert_items(plan, parsed, progress)
+        if feed.vulnerabilities:
+            _upsert_vulnerabilities(plan, feed.vulnerabilities, items)
+        if feed.epss:
+            _apply_epss(plan, feed.epss)
+        bulk_sql.insert(IntelEvent, plan.events, _EVENT_FIELDS)
+        transaction.on_commit(lambda: start_posture_correlation(run, actor))
+    return plan.counts
+
+
+def start_posture_correlation(run: IngestRun, actor: User | None) -> None:
+    """Start the posture engineer's correlation job, when that app registers it."""
+    try:
+        from aisms.apps.jobs.runner import is_registered  # optional dependency
+        from aisms.apps.jobs.services import submit
+    except ImportError:
+        return
+    if not is_registered("posture.correlate"):
+        return
+    try:
+        submit("posture.correlate", title="Correlate new intelligence", user=actor, run_id=run.pk)
+    except Exception:  # the ingest is committed; a failing follow-up job must not undo or hide that
+        logger.exception("could not start posture.correlate for ingest run %s", run.pk)
+
+
+# --- items -----------------------------------------------------------------------------------------------
+
+
+def _vulnerability_item(vuln: ParsedVulnerability) -> ParsedItem:
+    title = vuln.kev.name if vuln.kev is not None else vuln.cve_id
+    return ParsedItem(
+        kind="vulnerability",
+        external_id=vuln.cve_id,
+        title=title,
+        description=vuln.description,
+        cve_ids=[vuln.cve_id],
+        references=list(vuln.nvd.references[:20]) if vuln.nvd is not None else [],
+        labels=list(vuln.nvd.weaknesses) if vuln.nvd is not None else [],
+        ref=vuln.ref or vuln.cve_id,
+        published=_vulnerability_published(vuln),
+    )
+
+
+def _vulnerability_published(vuln: ParsedVulnerability) -> datetime | None:
+    if vuln.nvd is not None and vuln.nvd.published is not None:
+        return vuln.nvd.published
+    if vuln.kev is not None:
+        added = vuln.kev.date_added
+        return datetime(added.year, added.month, added.day, tzinfo=UTC)
+    return None
+
+
+def _union(old: Sequence[Any], new: Iterable[Any]) -> list[Any]:
+    merged = list(old)
+    for value in new:
+        if value not in merged:
+            merged.append(value)
+    return merged
+
+
+def _merge_into(target: ParsedItem, other: ParsedItem) -> None:
+    if other.title and (other.title != other.external_id or target.title == target.external_id):
+        target.title = other.title
+    for name in ("pattern", "stix_id"):
+        if getattr(other, name):
+            setattr(target, name, getattr(other, name))
+    # A CVE keeps its fullest description (usually NVD's); other items take the latest one.
+    if other.description and (
+        target.kind != "vulnerability" or len(other.description) > len(target.description)
+    ):
+        target.description = other.description
+    if other.confidence is not None:
+        target.confidence = max(target.confidence or 0, other.confidence)
+    if other.tlp is not None:
+        target.tlp = other.tlp if target.tlp is None else stricter_tlp(target.tlp, other.tlp)
+    for name in ("technique_uids", "cve_ids", "labels", "references"):
+        setattr(target, name, _union(getattr(target, name), getattr(other, name)))
+    if other.observables:
+        target.observables = other.observables
+
+
+def _merge_duplicates(parsed: Iterable[ParsedItem]) -> dict[tuple[str, str], ParsedItem]:
+    by_key: dict[tuple[str, str], ParsedItem] = {}
+    for item in parsed:
+        existing = by_key.get(item.key)
+        if existing is None:
+            by_key[item.key] = item
+        else:
+            _merge_into(existing, item)
+    return by_key
+
+
+def _content(values: dict[str, Any]) -> str:
+    return content_hash({name: values[name] for name in _ITEM_CONTENT})
+
+
+def _provenance_entry(plan: _Plan, ref: str) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "source": plan.source.pk if plan.source is not None else None,
+        "run": plan.run.pk,
+        "seen_at": plan.now.isoformat(),
+        "ref": ref,
+    }
+    if plan.source is None:
+        entry["file"] = plan.run.filename
+    return entry
+
+
+def _add_provenance(existing: list[dict[str, Any]], entry: dict[str, Any]) -> list[dict[str, Any]]:
+    """One entry per (source or file, original id): a re-sighting moves it on instead of growing the list."""
+    key = (entry["source"], entry.get("file"), entry["ref"])
+    merged = [e for e in existing if (e.get("source"), e.get("file"), e.get("ref")) != key]
+    merged.append(entry)
+    return merged
+
+
+def _existing_items(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], IntelItem]:
+    by_kind: dict[str, list[str]] = {}
+    for kind, external_id in keys:
+        by_kind.setdefault(kind, []).append(external_id)
+    found: dict[tuple[str, str], IntelItem] = {}
+    for kind, ids in by_kind.items():
+        for start in range(0, len(ids), LOOKUP_CHUNK):
+            chunk = ids[start : start + LOOKUP_CHUNK]
+            for item in IntelItem.objects.filter(kind=kind, external_id__in=chunk):
+                found[(kind, item.external_id)] = item
+    return found
+
+
+def _existing_ids(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    by_kind: dict[str, list[str]] = {}
+    for kind, external_id in keys:
+        by_kind.setdefault(kind, []).append(external_id)
+    found: dict[tuple[str, str], int] = {}
+    for kind, ids in by_kind.items():
+        for start in range(0, len(ids), LOOKUP_CHUNK):
+            rows = IntelItem.objects.filter(kind=kind, external_id__in=ids[start : start + LOOKUP_CHUNK])
+            for pk, external_id in rows.values_list("pk", "external_id"):
+                found[(kind, external_id)] = pk
+    return found
+
+
+def _upsert_items(
+    plan: _Plan, parsed: dict[tuple[str, str], ParsedItem], progress: Progress | None
+) -> dict[str, int]:
+    """Create or merge the items; returns the ids of vulnerability items by CVE id."""
+    existing = _existing_items(parsed)
+    source = plan.source
+    default_tlp = source.default_tlp if source is not None else "clear"
+    default_confidence = source.default_confidence if source is not None else None
+    created: list[Any] = []
+    changed: list[IntelItem] = []
+    seen_again: list[IntelItem] = []
+    change_detail: list[tuple[IntelItem, list[str]]] = []
+    for key, new in parsed.items():
+        item = existing.get(key)
+        entry = _provenance_entry(plan, new.ref or new.external_id)
+        if item is None:
+            values: dict[str, Any] = {
+                "title": (new.title or new.external_id)[:500],
+                "description": new.description,
+                "pattern": new.pattern,
+                "confidence": new.confidence if new.confidence is not None else default_confidence,
+                "tlp": new.tlp or default_tlp,
+                "technique_uids": new.technique_uids,
+                "cve_ids": new.cve_ids,
+                "labels": new.labels,
+                "references": new.references,
+                "observables": new.observables,
+            }
+            created.append(
+                SimpleNamespace(
+                    id=None,
+                    source_id=source.pk if source is not None else None,
+                    kind=new.kind,
+                    external_id=new.external_id[:300],
+                    stix_id=new.stix_id[:300],
+                    first_seen=plan.now,
+                    last_seen=plan.now,
+                    published=new.published,
+                    provenance=[entry],
+                    content_hash=_content(values),
+                    **values,
+                )
+            )
+            continue
+        before = {name: getattr(item, name) for name in _ITEM_CONTENT}
+        merged = ParsedItem(
+            kind=item.kind,
+            external_id=item.external_id,
+            title=item.title,
+            description=item.description,
+            stix_id=item.stix_id,
+            pattern=item.pattern,
+            confidence=item.confidence,
+            tlp=item.tlp,
+            technique_uids=list(item.technique_uids),
+            cve_ids=list(item.cve_ids),
+            labels=list(item.labels),
+            references=list(item.references),
+            observables=list(item.observables),
+        )
+        if new.confidence is None and default_confidence is not None:
+            new.confidence = default_confidence
+        if new.tlp is None and source is not None:
+            new.tlp = default_tlp
+        _merge_into(merged, new)
+        for name in (*_ITEM_CONTENT, "stix_id"):
+            setattr(item, name, getattr(merged, name))
+        if item.published is None or (new.published is not None and new.published < item.published):
+            item.published = new.published or item.published
+        item.title = item.title[:500]
+        item.last_seen = plan.now
+        item.provenance = _add_provenance(item.provenance or [], entry)
+        new_hash = _content({name: getattr(item, name) for name in _ITEM_CONTENT})
+        if new_hash != item.content_hash:
+            item.content_hash = new_hash
+            changed.append(item)
+            change_detail.append((item, [n for n in _ITEM_CONTENT if before[n] != getattr(item, n)]))
+        else:
+            seen_again.append(item)
+    total = len(created) + len(changed) + len(seen_again)
+    user_id = plan.actor.pk if plan.actor is not None else None
+    for start in range(0, len(created), WRITE_BATCH):
+        batch = created[start : start + WRITE_BATCH]
+        bulk_sql.insert(IntelItem, batch, _ITEM_CREATE_FIELDS)
+        ids = _existing_ids((i.kind, i.external_id) for i in batch)
+        for row in batch:
+            row.id = row.pk = ids[(row.kind, row.external_id)]
+        bulk_sql.insert_history(IntelItem, batch, history_type="+", user_id=user_id, at=plan.now)
+        if progress is not None:
+            progress(start + len(batch), total)
+    for start in range(0, len(changed), WRITE_BATCH):
+        batch = changed[start : start + WRITE_BATCH]
+        bulk_sql.update(IntelItem, batch, _ITEM_UPDATE_FIELDS)
+        bulk_sql.insert_history(IntelItem, batch, history_type="~", user_id=user_id, at=plan.now)
+    bulk_sql.update(IntelItem, seen_again, ("last_seen", "provenance"))
+    if progress is not None:
+        progress(total, total)
+    plan.counts.created += len(created)
+    plan.counts.updated += len(changed)
+    plan.counts.unchanged += len(seen_again)
+    plan.unchanged_items.update((i.kind, i.external_id) for i in seen_again)
+    for item in created:
+        plan.events.append(_event(plan, "item-new", item.pk, detail={"title": item.title}))
+    for item, fields in change_detail:
+        plan.events.append(_event(plan, "item-updated", item.pk, detail={"fields": fields}))
+    every = [*created, *changed, *seen_again]
+    return {i.external_id: i.pk for i in every if i.kind == "vulnerability"}
+
+
+def _event(
+    plan: _Plan,
+    kind: str,
+    item_id: int,
+    *,
+    vulnerability_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> Any:
+    return SimpleNamespace(
+        kind=kind,
+        item_id=item_id,
+        vulnerability_id=vulnerability_id,
+        run_id=plan.run.pk,
+        at=plan.now,
+        detail=detail or {},
+        processed_at=None,
+    )
+
+
+# --- vulnerabilities -------------------------------------------------------------------------------------
+
+
+def _existing_vulnerabilities(cve_ids: Sequence[str]) -> dict[str, Vulnerability]:
+    found: dict[str, Vulnerability] = {}
+    for start in range(0, len(cve_ids), LOOKUP_CHUNK):
+        for vuln in Vulnerability.objects.filter(cve_id__in=cve_ids[start : start + LOOKUP_CHUNK]):
+            found[vuln.cve_id] = vuln
+    return found
+
+
+def _upsert_vulnerabilities(
+    plan: _Plan, parsed: Sequence[ParsedVulnerability], items: dict[str, int]
+) -> None:
+    merged: dict[str, ParsedVulnerability] = {}
+    for record in parsed:
+        previous = merged.get(record.cve_id)
+        if previous is None:
+            merged[record.cve_id] = record
+        else:
+            previous.kev = record.kev or previous.kev
+            previous.nvd = record.nvd or previous.nvd
+            previous.description = record.description or previous.description
+    existing = _existing_vulnerabilities(list(merged))
+    created: list[Vulnerability] = []
+    changed: list[Vulnerability] = []
+    pending_events: list[tuple[Vulnerability, dict[str, Any] | None, ParsedVulnerability]] = []
+    for cve_id, new in merged.items():
+        vuln = existing.get(cve_id)
+        is_new = vuln is None
+        if vuln is None:
+            vuln = Vulnerability(cve_id=cve_id, item_id=items[cve_id])
+        before = {name: getattr(vuln, name) for name in _VULN_FIELDS}
+        _apply_vulnerability(vuln, new)
+        if is_new:
+            created.append(vuln)
+        elif {name: getattr(vuln, name) for name in _VULN_FIELDS} != before:
+            changed.append(vuln)
+            if ("vulnerability", cve_id) in plan.unchanged_items:
+                # The item's text did not change but its CVE record did: count it as updated.
+                plan.unchanged_items.discard(("vulnerability", cve_id))
+                plan.counts.unchanged -= 1
+                plan.counts.updated += 1
+        pending_events.append((vuln, None if is_new else before, new))
+    _write_vulnerabilities(plan, created, changed)
+    for vuln, earlier, record in pending_events:
+        _vulnerability_events(plan, vuln, earlier, record)
+
+
+def _apply_vulnerability(vuln: Vulnerability, new: ParsedVulnerability) -> None:
+    if new.description and (new.nvd is not None or not vuln.description):
+        vuln.description = new.description
+    if new.kev is not None:
+        kev = new.kev
+        vuln.in_kev = True
+        vuln.kev_date_added = kev.date_added
+        vuln.kev_due_date = kev.due_date
+        vuln.kev_known_ransomware = kev.known_ransomware
+        vuln.kev_required_action = kev.required_action
+        vuln.vendor_project = vuln.vendor_project or kev.vendor_project
+        vuln.product = vuln.product or kev.product
+    if new.nvd is not None:
+        nvd = new.nvd
+        vuln.cvss_score = nvd.cvss_score
+        vuln.cvss_vector = nvd.cvss_vector
+        vuln.published = nvd.published
+        vuln.last_modified = nvd.last_modified
+        vuln.cpe_matches = [m.as_json() for m in nvd.cpe_matches]
+
+
+def _vulnerability_events(
+    plan: _Plan, vuln: Vulnerability, before: dict[str, Any] | None, new: ParsedVulnerability
+) -> None:
+    was_in_kev = bool(before and before["in_kev"])
+    if new.kev is not None and not was_in_kev:
+        plan.events.append(
+            _event(
+                plan,
+                "kev-added",
+                vuln.item_id,
+                vulnerability_id=vuln.pk,
+                detail={
+                    "cve": vuln.cve_id,
+                    "date_added": new.kev.date_added.isoformat(),
+                    "due_date": new.kev.due_date.isoformat() if new.kev.due_date else None,
+                    "known_ransomware": new.kev.known_ransomware,
+                },
+            )
+        )
+    if new.nvd is not None and (
+        before is None
+        or before["last_modified"] != vuln.last_modified
+        or before["cpe_matches"] != vuln.cpe_matches
+        or before["cvss_score"] != vuln.cvss_score
+    ):
+        plan.events.append(
+            _event(
+                plan,
+                "nvd-updated",
+                vuln.item_id,
+                vulnerability_id=vuln.pk,
+                detail={
+                    "cve": vuln.cve_id,
+                    "cvss_old": before["cvss_score"] if before else None,
+                    "cvss_new": vuln.cvss_score,
+                    "last_modified": vuln.last_modified.isoformat() if vuln.last_modified else None,
+                },
+            )
+        )
+
+
+def _write_vulnerabilities(plan: _Plan, created: list[Vulnerability], changed: list[Vulnerability]) -> None:
+    user_id = plan.actor.pk if plan.actor is not None else None
+    for start in range(0, len(created), WRITE_BATCH):
+        batch = created[start : start + WRITE_BATCH]
+        bulk_sql.insert(Vulnerability, batch, (*_VULN_FIELDS, "cve_id", "item"))
+        ids = dict(
+            Vulnerability.objects.filter(cve_id__in=[v.cve_id for v in batch]).values_list("cve_id", "pk")
+        )
+        for vuln in batch:
+            vuln.pk = ids[vuln.cve_id]
+        bulk_sql.insert_history(Vulnerability, batch, history_type="+", user_id=user_id, at=plan.now)
+    bulk_sql.update(Vulnerability, changed, _VULN_FIELDS)
+    bulk_sql.insert_history(Vulnerability, changed, history_type="~", user_id=user_id, at=plan.now)
+
+
+def _apply_epss(plan: _Plan, scores: Sequence[ParsedEpss]) -> None:
+    """EPSS enriches CVEs already known (from KEV, NVD, STIX, MISP or reports); others are skipped."""
+    latest = {s.cve_id: s for s in scores}
+    existing = _existing_vulnerabilities(list(latest))
+    changed: list[Vulnerability] = []
+    for cve_id, score in latest.items():
+        vuln = existing.get(cve_id)
+        if vuln is None:
+            plan.counts.skipped += 1
+            continue
+        old = vuln.epss
+        if (
+            old == score.epss
+            and vuln.epss_percentile == score.percentile
+            and vuln.epss_date == score.score_date
+        ):
+            plan.counts.unchanged += 1
+            continue
+        vuln.epss = score.epss
+        vuln.epss_percentile = score.percentile
+        vuln.epss_date = score.score_date
+        changed.append(vuln)
+        plan.counts.updated += 1
+        if old is None or abs(score.epss - old) >= EPSS_EVENT_DELTA:
+            plan.events.append(
+                _event(
+                    plan,
+                    "epss-changed",
+                    vuln.item_id,
+                    vulnerability_id=vuln.pk,
+                    detail={"cve": cve_id, "old": old, "new": score.epss, "percentile": score.percentile},
+                )
+            )
+    user_id = plan.actor.pk if plan.actor is not None else None
+    bulk_sql.update(Vulnerability, changed, ("epss", "epss_percentile", "epss_date"))
+    bulk_sql.insert_history(Vulnerability, changed, history_type="~", user_id=user_id, at=plan.now)

@@ -1,0 +1,115 @@
+"""Turn texts into TF-IDF vectors: word 1-2 grams plus character 3-5 grams inside word boundaries.
+
+Words carry the meaning ("prompt injection", "model weights"); character n-grams catch inflections and
+compounds the words miss ("poisoned"/"poisoning", "jailbreak"/"jailbroken") on short texts. Both use
+sublinear term frequency; the two blocks are stacked and the row is L2-normalised, so a dot product of two
+rows is their cosine similarity.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy.sparse import csr_matrix, hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+_MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_URL = re.compile(r"https?://\S+")
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+
+WORD_PARAMS: dict[str, Any] = {
+    "analyzer": "word",
+    "ngram_range": (1, 2),
+    "sublinear_tf": True,
+    "stop_words": "english",
+    "lowercase": True,
+    "min_df": 1,
+}
+CHAR_PARAMS: dict[str, Any] = {
+    "analyzer": "char_wb",
+    "ngram_range": (3, 5),
+    "sublinear_tf": True,
+    "lowercase": True,
+    "min_df": 2,
+}
+
+
+def clean_text(text: str) -> str:
+    """Keep the words of markdown links, drop bare URLs (their tokens are noise)."""
+    return _URL.sub(" ", _MARKDOWN_LINK.sub(r"\1", text))
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(clean_text(text).lower())
+
+
+def _vectorizer(params: dict[str, Any]) -> TfidfVectorizer:
+    return TfidfVectorizer(**params)
+
+
+@dataclass
+class FeatureSpace:
+    """Two fitted TF-IDF vocabularies (word and char) and their IDF weights."""
+
+    word: TfidfVectorizer
+    char: TfidfVectorizer
+    word_terms: list[str]  # feature index -> term (word block first, then char block)
+    char_terms: list[str]
+
+    @classmethod
+    def fit(cls, documents: Sequence[str]) -> FeatureSpace:
+        cleaned = [clean_text(d) for d in documents]
+        word = _vectorizer(WORD_PARAMS).fit(cleaned)
+        char_params = dict(CHAR_PARAMS)
+        if len(cleaned) < 4:  # a tiny corpus keeps every n-gram
+            char_params["min_df"] = 1
+        char = _vectorizer(char_params).fit(cleaned)
+        return cls(word, char, _terms(word), _terms(char))
+
+    @classmethod
+    def from_state(
+        cls,
+        word_vocabulary: list[str],
+        word_idf: npt.NDArray[np.float64],
+        char_vocabulary: list[str],
+        char_idf: npt.NDArray[np.float64],
+    ) -> FeatureSpace:
+        word = _vectorizer(WORD_PARAMS)
+        word.vocabulary_ = {term: i for i, term in enumerate(word_vocabulary)}
+        word.idf_ = word_idf
+        char = _vectorizer(CHAR_PARAMS)
+        char.vocabulary_ = {term: i for i, term in enumerate(char_vocabulary)}
+        char.idf_ = char_idf
+        return cls(word, char, list(word_vocabulary), list(char_vocabulary))
+
+    @property
+    def n_word(self) -> int:
+        return len(self.word_terms)
+
+    @property
+    def n_features(self) -> int:
+        return len(self.word_terms) + len(self.char_terms)
+
+    def transform(self, texts: Sequence[str]) -> csr_matrix:
+        cleaned = [clean_text(t) for t in texts]
+        stacked = hstack([self.word.transform(cleaned), self.char.transform(cleaned)]).tocsr()
+        result: csr_matrix = normalize(stacked)
+        return result
+
+    def term(self, index: int) -> str:
+        if index < self.n_word:
+            return self.word_terms[index]
+        return self.char_terms[index - self.n_word]
+
+
+def _terms(vectorizer: TfidfVectorizer) -> list[str]:
+    ordered = [""] * len(vectorizer.vocabulary_)
+    for term, index in vectorizer.vocabulary_.items():
+        ordered[int(index)] = str(term)
+    return ordered

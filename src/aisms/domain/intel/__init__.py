@@ -1,0 +1,1 @@
+"""Threat-intelligence feed parsers: pure, streaming, one module per format, no Django."""

@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    name = "aisms.reports"
+    label = "reports"
+    verbose_name = "Reports"
