@@ -8,11 +8,13 @@ columns are written: no signals, no save() (there is no logic there by conventio
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any
 
+import orjson
+from django.conf import settings
 from django.db import connection, models
 
 Adapter = Callable[[Any], Any]
@@ -20,11 +22,12 @@ BATCH = 5000
 
 
 def _json(value: Any) -> str | None:
+    # orjson writes the same JSON as json.dumps (UTF-8 instead of \u escapes) about ten times faster.
     if value is None:
         return None
-    if not value:
-        return "[]" if isinstance(value, list) else json.dumps(value)
-    return json.dumps(value)
+    if not value and isinstance(value, list):
+        return "[]"
+    return orjson.dumps(value, default=str).decode()
 
 
 def _remembering(adapt: Adapter) -> Adapter:
@@ -39,11 +42,21 @@ def _remembering(adapt: Adapter) -> Adapter:
     return adapted
 
 
+def _sqlite_datetime(value: Any) -> Any:
+    """What Django's SQLite backend stores for an aware datetime (naive UTC, str()), without its
+    per-value checks: about twice as fast, which counts at tens of thousands of rows."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return str(value.astimezone(UTC).replace(tzinfo=None))
+    return connection.ops.adapt_datetimefield_value(value)
+
+
 def _adapter(field: models.Field[Any, Any]) -> Adapter | None:
     ops = connection.ops
     if isinstance(field, models.JSONField):
         return _json
     if isinstance(field, models.DateTimeField):
+        if connection.vendor == "sqlite" and settings.USE_TZ:
+            return _remembering(_sqlite_datetime)
         return _remembering(ops.adapt_datetimefield_value)
     if isinstance(field, models.DateField):
         return ops.adapt_datefield_value
@@ -66,15 +79,26 @@ def _columns(model: type[models.Model], names: Sequence[str]) -> list[tuple[str,
     return out
 
 
-def _row(
-    obj: Any, columns: Sequence[tuple[str, str, Adapter | None]], extra: Sequence[Any] = ()
-) -> list[Any]:
-    row = []
-    for attname, _, adapt in columns:
-        value = getattr(obj, attname)
-        row.append(adapt(value) if adapt is not None and value is not None else value)
-    row.extend(extra)
-    return row
+def _rows(
+    objs: Iterable[Any],
+    columns: Sequence[tuple[str, str, Adapter | None]],
+    extra: Callable[[Any], Sequence[Any]] | None = None,
+) -> Iterable[list[Any]]:
+    """One parameter row per object: its column values (adapted where the column needs it), then extra."""
+    names = [attname for attname, _, _ in columns]
+    get = attrgetter(*names)
+    single = len(names) == 1
+    adapters = [(i, adapt) for i, (_, _, adapt) in enumerate(columns) if adapt is not None]
+    for obj in objs:
+        values = get(obj)
+        row = [values] if single else list(values)
+        for i, adapt in adapters:
+            value = row[i]
+            if value is not None:
+                row[i] = adapt(value)
+        if extra is not None:
+            row.extend(extra(obj))
+        yield row
 
 
 def _execute(sql: str, rows: Iterable[list[Any]]) -> None:
@@ -101,7 +125,7 @@ def insert(model: type[models.Model], objs: Sequence[Any], names: Sequence[str])
     """INSERT the objects' fields (not the primary key); the caller looks the new ids up by a unique key."""
     columns = _columns(model, names)
     sql = _insert_sql(model._meta.db_table, [c for _, c, _ in columns])
-    _execute(sql, (_row(obj, columns) for obj in objs))
+    _execute(sql, _rows(objs, columns))
 
 
 def update(model: type[models.Model], objs: Sequence[Any], names: Sequence[str]) -> None:
@@ -113,7 +137,7 @@ def update(model: type[models.Model], objs: Sequence[Any], names: Sequence[str])
     assert pk is not None  # noqa: S101  # every concrete model has a primary key
     table, key = quote(model._meta.db_table), quote(str(pk.column))
     sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608  # names from the model; values are parameters
-    _execute(sql, (_row(obj, columns, (obj.pk,)) for obj in objs))
+    _execute(sql, _rows(objs, columns, lambda obj: (obj.pk,)))
 
 
 def insert_history(
@@ -136,4 +160,4 @@ def insert_history(
     sql = _insert_sql(historical._meta.db_table, all_columns)
     stamp = connection.ops.adapt_datetimefield_value(at)
     extra = (stamp, None, history_type, user_id)
-    _execute(sql, (_row(obj, columns, extra) for obj in objs))
+    _execute(sql, _rows(objs, columns, lambda _obj: extra))

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+
+import orjson
 
 TLP_LEVELS = ("clear", "green", "amber", "amber+strict", "red")
 _TLP_RANK = {name: rank for rank, name in enumerate(TLP_LEVELS)}
@@ -210,13 +211,18 @@ def _hash_part(value: Any) -> str:
         return "\x00"
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return "\x1d".join(value) + "\x1d"
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS, default=str).decode()
 
 
 def content_hash(values: dict[str, Any]) -> str:
     """A stable digest of an item's content, to tell an update from a re-sighting."""
-    text = "\x1f".join(f"{key}\x1e{_hash_part(values[key])}" for key in sorted(values))
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    try:
+        # One C call for the whole item: keys sorted, compact, UTF-8.
+        data = orjson.dumps(values, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
+    except (TypeError, orjson.JSONEncodeError):  # e.g. lone surrogates: the slower, forgiving path
+        text = "\x1f".join(f"{key}\x1e{_hash_part(values[key])}" for key in sorted(values))
+        data = text.encode("utf-8", "surrogatepass")
+    return hashlib.sha256(data).hexdigest()
 
 
 def parse_iso_datetime(value: object) -> datetime | None:
