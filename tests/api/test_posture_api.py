@@ -131,7 +131,11 @@ def _calls(world, threat, match, pid):
 ALLOWED = {
     "accept": {"administrator", "isms_manager"},
     "reject": {"administrator", "isms_manager"},
-    "dismiss-match": {"administrator", "isms_manager", "risk_owner", "contributor"},
+    "dismiss-match": {
+        "administrator",
+        "isms_manager",
+        "risk_owner",
+    },  # contributors: only on their own assets
     "name-emerging": {"administrator", "isms_manager", "risk_owner", "contributor"},
     "accept-emerging": {"administrator", "isms_manager"},
     "dismiss-emerging": {"administrator", "isms_manager"},

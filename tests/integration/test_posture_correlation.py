@@ -282,3 +282,20 @@ def _ingest_run():
     from aisms.apps.intel.models import IngestRun
 
     return IngestRun.objects.create(format="text", started_at=timezone.now(), status="succeeded")
+
+
+def test_a_contributor_dismisses_matches_only_on_assets_they_own(world) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from aisms.apps.posture.services import dismiss_match
+
+    add_cve("CVE-2023-46695", cpe_matches=[DJANGO_RANGE])
+    correlate()
+    match = AssetIntelMatch.objects.get()
+    with pytest.raises(PermissionDenied):
+        dismiss_match(world.contributor, match, reason="not deployed")
+    match.refresh_from_db()
+    assert not match.dismissed
+    match.asset.owner = world.contributor
+    match.asset.save()
+    assert dismiss_match(world.contributor, match, reason="not deployed").dismissed

@@ -140,11 +140,15 @@ def reject_proposal(actor: User, proposal: Proposal, *, reason: str) -> Proposal
 
 @transaction.atomic
 def dismiss_match(actor: User, match: AssetIntelMatch, *, reason: str) -> AssetIntelMatch:
-    """Mark a match as not relevant (e.g. the component is not exposed); it no longer proposes."""
+    """Mark a match as not relevant (e.g. the component is not exposed); it no longer proposes.
+
+    Like editing the asset itself: a contributor may do it only on assets they own."""
     require(actor, Action.EDIT)
+    match = AssetIntelMatch.objects.select_for_update(of=("self",)).select_related("asset").get(pk=match.pk)
+    if not can_on_object(Role(actor.role), Action.EDIT, is_owner=match.asset.owner_id == actor.pk):
+        raise PermissionDenied(f"only the owner of {match.asset.name} or a manager may dismiss its matches")
     if not reason.strip():
         raise ValidationError({"reason": "say why the match does not apply"})
-    match = AssetIntelMatch.objects.select_for_update().get(pk=match.pk)
     match.dismissed = True
     match.dismissed_reason = reason.strip()
     match.dismissed_by = actor
