@@ -7,13 +7,12 @@ import io
 from dataclasses import dataclass, field
 
 from fpdf import FPDF
-from fpdf.fonts import FontFace
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from aisms.apps.controls.exports import pdf_text
+from aisms.apps.web.pdf_layout import house_table, pdf_text
 
 _CELL_LIMIT = 900
 
@@ -88,7 +87,6 @@ def to_pdf(report: Report) -> bytes:
         pdf.cell(40, 4.5, pdf_text(label))
         pdf.set_font("helvetica", "", 8.5)
         pdf.multi_cell(0, 4.5, pdf_text(value), new_x="LMARGIN", new_y="NEXT")
-    heading = FontFace(emphasis="BOLD", fill_color=(220, 227, 236))
     for section in report.sections:
         pdf.ln(3)
         pdf.set_font("helvetica", "B", 11)
@@ -105,15 +103,7 @@ def to_pdf(report: Report) -> bytes:
             if not table.rows:
                 pdf.multi_cell(0, 4.5, "None.", new_x="LMARGIN", new_y="NEXT")
                 continue
-            with pdf.table(
-                col_widths=table.widths,
-                headings_style=heading,
-                line_height=3.6,
-                text_align="LEFT",
-                v_align="TOP",
-                padding=1,
-                repeat_headings=1,
-            ) as out:
+            with house_table(pdf, table.widths) as out:
                 head = out.row()
                 for column in table.columns:
                     head.cell(pdf_text(column))

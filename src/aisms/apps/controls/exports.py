@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fpdf import FPDF
-from fpdf.fonts import FontFace
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from aisms.apps.controls.selectors import ExportHeader
+from aisms.apps.web.pdf_layout import GROUP_FACE, house_table, pdf_text
 from aisms.domain.soa import STATUS_LABELS, THEMES, ImplementationStatus, SoARow, summarise, theme_label
 
 TITLE = "Statement of Applicability"
@@ -175,42 +174,7 @@ def _summary_sheet(book: Workbook, rows: Sequence[SoARow]) -> None:
 
 # ------------------------------------------------------------------ PDF
 
-_PDF_REPLACEMENTS = {
-    "\u2010": "-",
-    "\u2011": "-",
-    "\u2212": "-",
-    "\u2192": "->",
-    "\u2190": "<-",
-    "\u2264": "<=",
-    "\u2265": ">=",
-    "\u2713": "yes",
-    "\u00a0": " ",
-}
 _PDF_CELL_LIMIT = 900  # characters: a table row must fit on one page
-
-
-def pdf_text(text: str) -> str:
-    """Text the PDF core fonts can show (Windows-1252: accents, dashes, quotes and the euro sign);
-    other characters become their closest plain form, or '?'."""
-    out = []
-    for char in text:
-        if char == "\n" or (char.isprintable() and _encodable(char)):
-            out.append(char)
-            continue
-        if not char.isprintable():
-            out.append(" ")
-            continue
-        plain = unicodedata.normalize("NFKD", char).encode("cp1252", "ignore").decode("cp1252")
-        out.append(_PDF_REPLACEMENTS.get(char) or plain or "?")
-    return "".join(out)
-
-
-def _encodable(char: str) -> bool:
-    try:
-        char.encode("cp1252")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _clip(text: str) -> str:
@@ -269,24 +233,14 @@ def to_pdf(rows: Sequence[SoARow], header: ExportHeader) -> bytes:
     pdf.multi_cell(0, 4.5, pdf_text(summary_line(rows)), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.set_font("helvetica", "", 7.5)
-    heading = FontFace(emphasis="BOLD", fill_color=(220, 227, 236))
-    theme_face = FontFace(emphasis="BOLD", fill_color=(238, 241, 245))
     themes = [t for t in THEMES if any(r.theme == t for r in rows)]
     themes += sorted({r.theme for r in rows} - set(THEMES))
-    with pdf.table(
-        col_widths=[c.pdf_width for c in _PDF_COLUMNS],
-        headings_style=heading,
-        line_height=3.6,
-        text_align="LEFT",
-        v_align="TOP",
-        padding=1,
-        repeat_headings=1,
-    ) as table:
+    with house_table(pdf, [c.pdf_width for c in _PDF_COLUMNS]) as table:
         head = table.row()
         for column in _PDF_COLUMNS:
             head.cell(column.name)
         for theme in themes:
-            table.row().cell(pdf_text(theme_label(theme)), colspan=len(_PDF_COLUMNS), style=theme_face)
+            table.row().cell(pdf_text(theme_label(theme)), colspan=len(_PDF_COLUMNS), style=GROUP_FACE)
             for row in rows:
                 if row.theme != theme:
                     continue

@@ -10,9 +10,8 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from fpdf import FPDF
-from fpdf.fonts import FontFace
 
-from aisms.apps.controls.exports import pdf_text
+from aisms.apps.web.pdf_layout import GROUP_FACE, house_table, pdf_text
 from aisms.domain.threatmodel.analysis import Analysis
 from aisms.domain.threatmodel.model import KIND_INFO, ThreatModel
 from aisms.domain.threatmodel.reports import DecisionView
@@ -87,16 +86,7 @@ def to_pdf(
     pdf.set_font("helvetica", "B", 10)
     pdf.cell(0, 6, "Components", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("helvetica", "", 7.5)
-    heading = FontFace(emphasis="BOLD", fill_color=(220, 227, 236))
-    with pdf.table(
-        col_widths=(45, 40, 35, 110, 47),
-        headings_style=heading,
-        line_height=3.6,
-        text_align="LEFT",
-        v_align="TOP",
-        padding=1,
-        repeat_headings=1,
-    ) as table:
+    with house_table(pdf, (45, 40, 35, 110, 47)) as table:
         head = table.row()
         for name in ("Component", "Kind", "Boundary", "Properties", "Asset"):
             head.cell(name)
@@ -114,21 +104,12 @@ def to_pdf(
     pdf.set_font("helvetica", "B", 10)
     pdf.cell(0, 6, "Threats by element", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("helvetica", "", 7)
-    group = FontFace(emphasis="BOLD", fill_color=(238, 241, 245))
-    with pdf.table(
-        col_widths=(62, 48, 10, 60, 60, 37),
-        headings_style=heading,
-        line_height=3.4,
-        text_align="LEFT",
-        v_align="TOP",
-        padding=1,
-        repeat_headings=1,
-    ) as table:
+    with house_table(pdf, (62, 48, 10, 60, 60, 37), line_height=3.4) as table:
         head = table.row()
         for name in ("Threat", "Catalogue", "L x I", "Why", "Mitigations", "Status"):
             head.cell(name)
         for element_id, threats in analysis.by_element().items():
-            table.row().cell(pdf_text(model.element_name(element_id)), colspan=6, style=group)
+            table.row().cell(pdf_text(model.element_name(element_id)), colspan=6, style=GROUP_FACE)
             for t in threats:
                 catalogue = "\n".join(r.uid for r in t.threats)
                 if t.stride:
