@@ -2,7 +2,9 @@
 with a JSON message and change nothing) and a walk through the audit-to-closed-NC journey by API alone.
 
 Auditors are read-only in the global policy but do audit work here: they plan audits, record checklist
-results and findings and raise nonconformities. Closing and judging effectiveness need APPROVE."""
+results and findings on the audits they are on, and raise nonconformities. Closing and judging
+effectiveness need APPROVE. The matrix's users are on no audit team; the team's own rights are tested
+below."""
 
 from __future__ import annotations
 
@@ -160,10 +162,10 @@ EXPECTED: dict[str, dict[str, int]] = {
     "GET audits":            _row(200, 200, 200, 200, 200),
     "POST audits":           _row(201, 201, 201, 201, 201),
     "GET audit":             _row(200, 200, 200, 200, 200),
-    "PATCH audit":           _row(200, 200, 200, 403, 200),
-    "POST audit start":      _row(200, 200, 200, 403, 200),
-    "PATCH checklist item":  _row(200, 200, 200, 403, 200),
-    "POST finding":          _row(201, 201, 201, 403, 201),
+    "PATCH audit":           _row(200, 200, 200, 403, 403),
+    "POST audit start":      _row(200, 200, 200, 403, 403),
+    "PATCH checklist item":  _row(200, 200, 200, 403, 403),
+    "POST finding":          _row(201, 201, 201, 403, 403),
     "POST raise NC":         _row(201, 201, 201, 201, 201),
     "GET NCs":               _row(200, 200, 200, 200, 200),
     "POST NC":               _row(201, 201, 201, 201, 201),
@@ -270,6 +272,42 @@ def test_role_endpoint_matrix(role: str) -> None:
         except _RollbackError:
             pass
     assert problems == []
+
+
+TEAM_WORK = ("PATCH audit", "POST audit start", "PATCH checklist item", "POST finding")
+
+
+@pytest.mark.parametrize("role", ["auditor", "contributor"])
+def test_auditors_and_contributors_do_audit_work_only_on_audits_they_are_on(role: str) -> None:
+    world = _world()
+    user = make_user(role)
+    world.planned.auditors.add(user)
+    world.running.auditors.add(user)
+    client = token_client(user)
+    for key in TEAM_WORK:
+        with transaction.atomic():
+            status, payload, _ = _call(client, key, world)
+            assert status in (200, 201), f"{key}: {status} {payload}"
+            _effect(key, world, payload)
+            transaction.set_rollback(True)
+    world.planned.auditors.remove(user)
+    status, payload, _ = _call(client, "PATCH audit", world)
+    assert status == 403
+    assert "audit work" in payload["message"]
+
+
+def test_an_auditor_who_plans_an_audit_leads_it_and_may_run_it() -> None:
+    auditor = make_user("auditor")
+    client = token_client(auditor)
+    body = {"title": "Mine", "control_uids": ["iso27002:2022:5.7"]}
+    created = client.post(f"{API}/audits", body, content_type="application/json")
+    assert created.status_code == 201, created.json()
+    audit = Audit.objects.get(title="Mine")
+    assert audit.lead_auditor_id == auditor.pk
+    started = client.post(
+        f"{API}/audits/{audit.pk}/transition", {"status": "in-progress"}, content_type="application/json"
+    )
+    assert started.status_code == 200, started.json()
 
 
 def test_an_invalid_transition_answers_422_with_the_reason_and_changes_nothing() -> None:

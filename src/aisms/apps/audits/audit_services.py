@@ -161,6 +161,8 @@ def create_audit(
     with transaction.atomic():
         audit = Audit(clause_uids=clauses, control_uids=controls)
         apply_changes(audit, values, AUDIT_FIELDS)
+        if audit.lead_auditor_id is None and actor is not None:
+            audit.lead_auditor = actor  # whoever plans an audit leads it unless someone else is named
         _check_dates(audit)
         year = (audit.planned_start or timezone.localdate()).year
         audit.ref = ref or _next_audit_ref(year)

@@ -19,12 +19,16 @@ AUDIT_WORK_ROLES = frozenset({Role.AUDITOR})
 def may_do_audit_work(user: User | None, action: Action, *, is_team: bool = True) -> bool:
     """Whether the user may take a CREATE or EDIT action on audit work (audits, checklist, findings, NCs).
 
-    is_team: the user leads or is an auditor of the audit concerned; a contributor edits only those.
+    is_team: the user leads or is an auditor of the audit concerned. Auditors and contributors edit only
+    audits they are on (an auditor does not rewrite a colleague's checklist or findings); any auditor may
+    plan a new audit, which makes them its lead, and raise a nonconformity.
     """
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     role = Role(user.role)
-    return role in AUDIT_WORK_ROLES or can_on_object(role, action, is_owner=is_team)
+    if role in AUDIT_WORK_ROLES:
+        return action is Action.CREATE or is_team
+    return can_on_object(role, action, is_owner=is_team)
 
 
 def require_audit_work(user: User | None, action: Action, *, is_team: bool = True) -> None:
