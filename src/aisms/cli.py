@@ -94,6 +94,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    # Links in e-mails and supplier questionnaires use AISMS_BASE_URL; without one, the address served.
+    os.environ.setdefault("AISMS_BASE_URL", f"http://{args.host}:{args.port}")
     _setup_django()
     from django.conf import settings
     from django.db import connection

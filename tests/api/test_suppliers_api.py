@@ -57,7 +57,10 @@ def _send(client: Client, method: str, url: str, body: Any = None) -> Any:
     return call(url, data=json.dumps(body if body is not None else {}), content_type="application/json")
 
 
-def test_register_flow_through_the_api(mailoutbox: Any, django_capture_on_commit_callbacks: Any) -> None:
+def test_register_flow_through_the_api(
+    mailoutbox: Any, django_capture_on_commit_callbacks: Any, settings: Any
+) -> None:
+    settings.AISMS_BASE_URL = "https://isms.example.org/"  # the link must not follow the request's Host
     client = token_client(make_user("isms_manager"))
     created = _send(
         client,
@@ -147,14 +150,14 @@ def test_register_flow_through_the_api(mailoutbox: Any, django_capture_on_commit
         )
     assert sent.status_code == 201, sent.content
     link = sent.json()["link"]
-    assert link.startswith("http://testserver/supplier-portal/")
+    assert link.startswith("https://isms.example.org/supplier-portal/")
     assert link in mailoutbox[0].body
     aid = sent.json()["assessment"]["id"]
     assert "link" not in _send(client, "get", f"/api/v1/suppliers/assessments/{aid}").json()
 
     # The supplier answers through the link (not the API).
     portal = Client()
-    path = link.removeprefix("http://testserver")
+    path = link.removeprefix("https://isms.example.org")
     portal.get(path)
     answered = portal.post(
         path,

@@ -366,3 +366,19 @@ class Finding(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("suppliers:detail", args=[self.supplier_id]) + f"#finding-{self.pk}"
+
+
+class PortalRequestWindow(models.Model):
+    """How many supplier-portal requests one key (a token hash or an address) made in one fixed window.
+
+    Kept in the database so that every server process and thread counts against the same limit."""
+
+    key = models.CharField(max_length=80)
+    window = models.BigIntegerField()  # epoch seconds // window length
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "window"], name="portal_request_window_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.key} @{self.window}: {self.count}"

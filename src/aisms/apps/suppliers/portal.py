@@ -3,14 +3,14 @@
 No account and no login. The token in the URL opens exactly one assessment's form: the contact can save a
 draft and submit; after submission the page is read-only. Nothing else is reachable with the token, and the
 page shows nothing of other suppliers or the ISMS. Requests are rate-limited per token and per address,
-and a refused request changes nothing. CSRF protection stays on (the page sets the cookie)."""
+counted in the database so that every server process shares the limit, and a refused request changes
+nothing. CSRF protection stays on (the page sets the cookie)."""
 
 from __future__ import annotations
 
 import hashlib
 from typing import Any
 
-from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_http_methods
 
-from aisms.apps.suppliers import assessments
+from aisms.apps.suppliers import assessments, throttle
 from aisms.apps.suppliers.assessments import LinkState
 from aisms.apps.suppliers.models import Assessment
 from aisms.domain.suppliers.questionnaire import (
@@ -41,17 +41,11 @@ def _address(request: HttpRequest) -> str:
 
 def _over_limit(token: str, address: str) -> bool:
     """Count this request; True when the token or the address made too many in the window."""
-    token_key = "supplier-portal:t:" + hashlib.sha256(token.encode()).hexdigest()[:32]
-    address_key = "supplier-portal:a:" + address
+    token_key = "t:" + hashlib.sha256(token.encode()).hexdigest()[:32]
+    address_key = "a:" + address[:70]
     over = False
     for key, limit in ((token_key, MAX_PER_TOKEN), (address_key, MAX_PER_ADDRESS)):
-        cache.add(key, 0, WINDOW_SECONDS)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, WINDOW_SECONDS)
-            count = 1
-        over = over or count > limit
+        over = throttle.hit(key, WINDOW_SECONDS) > limit or over
     return over
 
 

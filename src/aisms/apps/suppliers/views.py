@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -42,7 +43,11 @@ def _user(request: HttpRequest) -> User:
 
 
 def _base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
+    """Where a supplier's link points: the configured public address (AISMS_BASE_URL), never the Host
+    header of the request that sent it (an internal address, or one an attacker chose, must not reach a
+    supplier's mailbox)."""
+    del request
+    return str(settings.AISMS_BASE_URL).rstrip("/")
 
 
 @login_required
