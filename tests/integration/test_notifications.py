@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core import mail
 
@@ -63,3 +65,30 @@ def test_bulk_loads_record_notifications_without_sending_mail() -> None:
     assert notify(user, subject="Later", key="p2")
     assert [m.subject for m in mail.outbox] == ["Later"]
     assert Notification.objects.filter(user=user, emailed_at__isnull=True).count() == 1
+
+
+def test_work_deferred_until_commit_keeps_the_callers_without_email(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.db import transaction
+
+    from aisms.apps.accounts.notifications import after_commit, without_email
+
+    user = make_user("risk_owner", email="dana@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic(), without_email():
+            after_commit(lambda: notify(user, subject="Bulk", key="b1"))
+        with transaction.atomic():
+            after_commit(lambda: notify(user, subject="Normal", key="b2"))
+    assert [m.subject for m in mail.outbox] == ["Normal"]
+    assert set(Notification.objects.filter(user=user).values_list("subject", flat=True)) == {"Bulk", "Normal"}
+
+
+def test_loading_the_demo_mails_no_one(django_capture_on_commit_callbacks: Any, settings: Any) -> None:
+    from aisms.demo import load_demo
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_capture_on_commit_callbacks(execute=True):
+        load_demo()
+    assert Notification.objects.exists()  # the demo's people have their in-app notifications
+    assert mail.outbox == []

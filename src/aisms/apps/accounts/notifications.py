@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 
 from django.conf import settings
@@ -31,6 +31,21 @@ def without_email() -> Iterator[None]:
         yield
     finally:
         _quiet.reset(token)
+
+
+def after_commit(callback: Callable[[], object]) -> None:
+    """``transaction.on_commit`` for work that notifies: a ``without_email()`` around the caller also covers
+    the callback, which runs after that block has ended."""
+    quiet = _quiet.get()
+
+    def run() -> None:
+        token = _quiet.set(quiet)
+        try:
+            callback()
+        finally:
+            _quiet.reset(token)
+
+    transaction.on_commit(run)
 
 
 def notify(user: User, *, subject: str, body: str = "", url: str = "", key: str) -> bool:

@@ -21,7 +21,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from aisms.apps.accounts.models import User
-from aisms.apps.accounts.notifications import notify
+from aisms.apps.accounts.notifications import after_commit, notify
 from aisms.apps.assets.models import Asset, SoftwareComponent
 from aisms.apps.catalogue.models import CatalogueEntry, CatalogueLink
 from aisms.apps.intel.models import IntelEvent, IntelItem, Vulnerability
@@ -490,7 +490,7 @@ def correlate(
         if note:
             run.result.notes.append(note)
         IntelEvent.objects.filter(pk__in=[pk for pk, _ in events]).update(processed_at=now)
-        transaction.on_commit(lambda: _notify_owners(proposals))
+        after_commit(lambda: _notify_owners(proposals))
     say(
         f"{run.result.matches_new} new matches, {run.result.proposals_new} proposals, "
         f"{run.result.emerging_new} emerging-threat candidates"
