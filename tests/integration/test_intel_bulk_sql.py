@@ -1,14 +1,18 @@
-"""The fast write path stores exactly what Django's own adapters would."""
+"""The fast write path stores exactly what Django's own adapters would, and copies history in the database."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from types import SimpleNamespace
 
 import orjson
 import pytest
 from django.db import connection
 
+from aisms.apps.intel import bulk_sql
 from aisms.apps.intel.bulk_sql import _json, _sqlite_datetime
+from aisms.apps.intel.models import IntelItem
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -31,3 +35,76 @@ def test_json_columns_round_trip_including_non_ascii_text() -> None:
     assert orjson.loads(_json(value)) == value
     assert _json([]) == "[]"
     assert _json(None) is None
+
+
+def _item(kind: str, external_id: str, **values: object) -> IntelItem:
+    now = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    return IntelItem(
+        kind=kind, external_id=external_id, title=external_id, first_seen=now, last_seen=now, **values
+    )
+
+
+def test_ids_by_matches_the_key_within_the_equal_columns_across_chunks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(bulk_sql, "LOOKUP_CHUNK", 2)  # five keys: three queries
+    IntelItem.objects.bulk_create(
+        [_item("attack-pattern", f"AML.T000{n}") for n in range(5)] + [_item("indicator", "AML.T0001")]
+    )
+    stored = dict(IntelItem.objects.filter(kind="attack-pattern").values_list("external_id", "pk"))
+    wanted = [*stored, "AML.T9999"]
+    assert bulk_sql.ids_by(IntelItem, "external_id", wanted, kind="attack-pattern") == stored
+    indicator = IntelItem.objects.get(kind="indicator")
+    assert bulk_sql.ids_by(IntelItem, "external_id", wanted, kind="indicator") == {"AML.T0001": indicator.pk}
+    assert bulk_sql.ids_by(IntelItem, "external_id", []) == {}
+
+
+def test_copy_history_stores_the_rows_as_they_are_in_the_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bulk_sql, "LOOKUP_CHUNK", 2)
+    user = make_user("administrator")
+    items = IntelItem.objects.bulk_create(  # bulk_create writes no history of its own
+        [
+            _item("malware", f"malware--{n}", description=f"Loader {n} ✓", labels=["trojan"], confidence=n)
+            for n in range(3)
+        ]
+    )
+    at = datetime(2026, 12, 1, 10, 30, 15, 250000, tzinfo=UTC)
+    bulk_sql.copy_history(IntelItem, [i.pk for i in items], history_type="+", user_id=user.pk, at=at)
+    historical = IntelItem.history.model
+    copied = [f.attname for f in historical._meta.concrete_fields if not f.name.startswith("history_")]
+    assert "description" in copied
+    assert "provenance" not in copied  # excluded from history by the model
+    for item in IntelItem.objects.all():
+        record = IntelItem.history.get(id=item.pk)
+        for name in copied:
+            assert getattr(record, name) == getattr(item, name), name
+        assert (record.history_type, record.history_user_id, record.history_date) == ("+", user.pk, at)
+        assert record.history_change_reason is None
+
+
+def test_insert_writes_none_and_empty_values_as_the_orm_would() -> None:
+    now = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    values = {
+        "kind": "note",
+        "external_id": "n-1",
+        "stix_id": "",
+        "title": "A note",
+        "description": "",
+        "pattern": "",
+        "tlp": "clear",
+        "content_hash": "",
+        "first_seen": now,
+        "last_seen": now,
+        "published": None,
+        "confidence": None,
+        "technique_uids": [],
+        "cve_ids": [],
+        "labels": ["ünïcode"],
+        "references": [],
+        "observables": [],
+        "provenance": [{"run": 1, "ref": "n-1"}],
+    }
+    bulk_sql.insert(IntelItem, [SimpleNamespace(**values)], list(values))
+    stored = IntelItem.objects.get(external_id="n-1")
+    for name, value in values.items():
+        assert getattr(stored, name) == value, name

@@ -141,6 +141,56 @@ def test_duplicates_from_two_sources_merge_with_max_confidence_and_growing_prove
     assert item.history.count() == 2
 
 
+def test_history_keeps_every_version_and_a_resighting_adds_none(tmp_path: Path) -> None:
+    from aisms.apps.web.history import object_history
+
+    analyst = make_user("administrator")
+    first = _attack_pattern("AML.T0051")
+    first["description"] = "Text hidden in a retrieved page steers the model."
+    services.ingest_path(analyst, "stix", _write(tmp_path, "v1.json", _bundle(first)))
+    item = IntelItem.objects.get(kind="attack-pattern", external_id="AML.T0051")
+    created = item.history.get()
+    assert created.history_type == "+"
+    assert created.history_user == analyst
+    assert created.history_date == item.first_seen
+    for name in ("title", "description", "tlp", "technique_uids", "references", "content_hash", "first_seen"):
+        assert getattr(created, name) == getattr(item, name)
+
+    seen = item.last_seen
+    services.ingest_path(analyst, "stix", _write(tmp_path, "v1-again.json", _bundle(first)))
+    item.refresh_from_db()
+    assert item.last_seen > seen  # the sighting is recorded (last seen, provenance) ...
+    assert item.history.count() == 1  # ... but the content did not change, so no new version
+
+    second = {**first, "description": "Instructions hidden in retrieved pages steer the model."}
+    services.ingest_path(analyst, "stix", _write(tmp_path, "v2.json", _bundle(second)))
+    item.refresh_from_db()
+    assert item.history.count() == 2
+    assert item.history.earliest("history_id").description == first["description"]
+    changed = item.history.latest("history_id")
+    assert (changed.history_type, changed.description) == ("~", second["description"])
+    _, shown = object_history("intel-item", str(item.pk))
+    assert [entry.action for entry in shown] == ["changed", "created"]
+    assert {c.field: (c.old, c.new) for c in shown[0].changes} == {
+        "description": (first["description"], second["description"]),
+        "content_hash": (created.content_hash, item.content_hash),
+    }
+
+
+def test_cve_records_get_a_history_row_per_version(tmp_path: Path) -> None:
+    services.ingest_path(None, "kev", _write(tmp_path, "kev.json", KEV))
+    vuln = Vulnerability.objects.get(cve_id="CVE-2023-44487")
+    created = vuln.history.get()
+    assert (created.history_type, created.in_kev, created.item_id) == ("+", True, vuln.item_id)
+    assert created.kev_required_action == "Apply mitigations."
+    csv = "#model_version:v1,score_date:2026-11-01T00:00:00Z\ncve,epss,percentile\n"
+    services.ingest_path(None, "epss", _write(tmp_path, "e.csv", csv + "CVE-2023-44487,0.40,0.9\n"))
+    services.ingest_path(None, "epss", _write(tmp_path, "e-again.csv", csv + "CVE-2023-44487,0.40,0.9\n"))
+    assert vuln.history.count() == 2  # the unchanged second score file adds no version
+    latest = vuln.history.latest("history_id")
+    assert (latest.history_type, latest.epss, latest.in_kev) == ("~", 0.40, True)
+
+
 def test_a_malformed_file_stores_nothing_and_the_run_names_the_position(tmp_path: Path) -> None:
     good = _attack_pattern("AML.T0051")
     text = json.dumps(_bundle(good, _attack_pattern("AML.T0054")))

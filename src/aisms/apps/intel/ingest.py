@@ -11,10 +11,12 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Field, Model
 from django.utils import timezone
 
 from aisms.apps.accounts.models import User
@@ -31,7 +33,7 @@ from aisms.domain.intel.records import (
 
 logger = logging.getLogger(__name__)
 
-LOOKUP_CHUNK = 900
+LOOKUP_CHUNK = bulk_sql.LOOKUP_CHUNK
 WRITE_BATCH = 2000
 EPSS_EVENT_DELTA = 0.01
 _ITEM_CONTENT = (
@@ -96,6 +98,10 @@ class _Plan:
     counts: Counts = field(default_factory=Counts)
     events: list[Any] = field(default_factory=list)
     unchanged_items: set[tuple[str, str]] = field(default_factory=set)
+    seen_at: str = ""  # now, as provenance entries write it (worked out once, not per item)
+
+    def __post_init__(self) -> None:
+        self.seen_at = self.now.isoformat()
 
 
 def start_run(
@@ -247,7 +253,7 @@ def _provenance_entry(plan: _Plan, ref: str) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "source": plan.source.pk if plan.source is not None else None,
         "run": plan.run.pk,
-        "seen_at": plan.now.isoformat(),
+        "seen_at": plan.seen_at,
         "ref": ref,
     }
     if plan.source is None:
@@ -263,29 +269,31 @@ def _add_provenance(existing: list[dict[str, Any]], entry: dict[str, Any]) -> li
     return merged
 
 
-def _existing_items(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], IntelItem]:
+def _by_kind(keys: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     by_kind: dict[str, list[str]] = {}
     for kind, external_id in keys:
         by_kind.setdefault(kind, []).append(external_id)
-    found: dict[tuple[str, str], IntelItem] = {}
-    for kind, ids in by_kind.items():
-        for start in range(0, len(ids), LOOKUP_CHUNK):
-            chunk = ids[start : start + LOOKUP_CHUNK]
-            for item in IntelItem.objects.filter(kind=kind, external_id__in=chunk):
-                found[(kind, item.external_id)] = item
-    return found
+    return by_kind
+
+
+def _load(model: type[Model], pks: Sequence[int]) -> Iterable[Any]:
+    """Model objects by primary key, in chunks (keys are found first with a cheap two-column query)."""
+    for start in range(0, len(pks), LOOKUP_CHUNK):
+        yield from model.objects.filter(pk__in=pks[start : start + LOOKUP_CHUNK])  # type: ignore[attr-defined]
+
+
+def _existing_items(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], IntelItem]:
+    pks: list[int] = []
+    for kind, ids in _by_kind(keys).items():
+        pks.extend(bulk_sql.ids_by(IntelItem, "external_id", ids, kind=kind).values())
+    return {(item.kind, item.external_id): item for item in _load(IntelItem, pks)}
 
 
 def _existing_ids(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    by_kind: dict[str, list[str]] = {}
-    for kind, external_id in keys:
-        by_kind.setdefault(kind, []).append(external_id)
     found: dict[tuple[str, str], int] = {}
-    for kind, ids in by_kind.items():
-        for start in range(0, len(ids), LOOKUP_CHUNK):
-            rows = IntelItem.objects.filter(kind=kind, external_id__in=ids[start : start + LOOKUP_CHUNK])
-            for pk, external_id in rows.values_list("pk", "external_id"):
-                found[(kind, external_id)] = pk
+    for kind, ids in _by_kind(keys).items():
+        for external_id, pk in bulk_sql.ids_by(IntelItem, "external_id", ids, kind=kind).items():
+            found[(kind, external_id)] = pk
     return found
 
 
@@ -328,7 +336,7 @@ def _upsert_items(
                     last_seen=plan.now,
                     published=new.published,
                     provenance=[entry],
-                    content_hash=_content(values),
+                    content_hash=content_hash(values),  # values holds exactly the _ITEM_CONTENT fields
                     **values,
                 )
             )
@@ -376,13 +384,17 @@ def _upsert_items(
         ids = _existing_ids((i.kind, i.external_id) for i in batch)
         for row in batch:
             row.id = row.pk = ids[(row.kind, row.external_id)]
-        bulk_sql.insert_history(IntelItem, batch, history_type="+", user_id=user_id, at=plan.now)
+        bulk_sql.copy_history(
+            IntelItem, [row.id for row in batch], history_type="+", user_id=user_id, at=plan.now
+        )
         if progress is not None:
             progress(start + len(batch), total)
     for start in range(0, len(changed), WRITE_BATCH):
         batch = changed[start : start + WRITE_BATCH]
         bulk_sql.update(IntelItem, batch, _ITEM_UPDATE_FIELDS)
-        bulk_sql.insert_history(IntelItem, batch, history_type="~", user_id=user_id, at=plan.now)
+        bulk_sql.copy_history(
+            IntelItem, [i.pk for i in batch], history_type="~", user_id=user_id, at=plan.now
+        )
     bulk_sql.update(IntelItem, seen_again, ("last_seen", "provenance"))
     if progress is not None:
         progress(total, total)
@@ -421,11 +433,8 @@ def _event(
 
 
 def _existing_vulnerabilities(cve_ids: Sequence[str]) -> dict[str, Vulnerability]:
-    found: dict[str, Vulnerability] = {}
-    for start in range(0, len(cve_ids), LOOKUP_CHUNK):
-        for vuln in Vulnerability.objects.filter(cve_id__in=cve_ids[start : start + LOOKUP_CHUNK]):
-            found[vuln.cve_id] = vuln
-    return found
+    pks = list(bulk_sql.ids_by(Vulnerability, "cve_id", cve_ids).values())
+    return {vuln.cve_id: vuln for vuln in _load(Vulnerability, pks)}
 
 
 def _upsert_vulnerabilities(
@@ -441,32 +450,51 @@ def _upsert_vulnerabilities(
             previous.nvd = record.nvd or previous.nvd
             previous.description = record.description or previous.description
     existing = _existing_vulnerabilities(list(merged))
-    created: list[Vulnerability] = []
+    created: list[Any] = []
     changed: list[Vulnerability] = []
-    pending_events: list[tuple[Vulnerability, dict[str, Any] | None, ParsedVulnerability]] = []
+    pending_events: list[tuple[Any, dict[str, Any] | None, ParsedVulnerability]] = []
     for cve_id, new in merged.items():
         vuln = existing.get(cve_id)
-        is_new = vuln is None
         if vuln is None:
-            vuln = Vulnerability(cve_id=cve_id, item_id=items[cve_id])
+            fresh = _new_vulnerability(cve_id, items[cve_id])
+            _apply_vulnerability(fresh, new)
+            created.append(fresh)
+            pending_events.append((fresh, None, new))
+            continue
         before = {name: getattr(vuln, name) for name in _VULN_FIELDS}
         _apply_vulnerability(vuln, new)
-        if is_new:
-            created.append(vuln)
-        elif {name: getattr(vuln, name) for name in _VULN_FIELDS} != before:
+        if {name: getattr(vuln, name) for name in _VULN_FIELDS} != before:
             changed.append(vuln)
             if ("vulnerability", cve_id) in plan.unchanged_items:
                 # The item's text did not change but its CVE record did: count it as updated.
                 plan.unchanged_items.discard(("vulnerability", cve_id))
                 plan.counts.unchanged -= 1
                 plan.counts.updated += 1
-        pending_events.append((vuln, None if is_new else before, new))
+        pending_events.append((vuln, before, new))
     _write_vulnerabilities(plan, created, changed)
     for vuln, earlier, record in pending_events:
         _vulnerability_events(plan, vuln, earlier, record)
 
 
-def _apply_vulnerability(vuln: Vulnerability, new: ParsedVulnerability) -> None:
+def _new_vulnerability(cve_id: str, item_id: int) -> Any:
+    """A CVE record to insert, with the model's field defaults, as a plain object: the row is written by
+    bulk_sql, and thousands of model instances would cost a tenth of a second for nothing."""
+    defaults = {name: column.get_default() for name, column in _vulnerability_fields()}
+    return SimpleNamespace(pk=None, cve_id=cve_id, item_id=item_id, **defaults)
+
+
+@cache
+def _vulnerability_fields() -> tuple[tuple[str, Field[Any, Any]], ...]:
+    return tuple((name, _concrete(Vulnerability, name)) for name in _VULN_FIELDS)
+
+
+def _concrete(model: type[Model], name: str) -> Field[Any, Any]:
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field)  # noqa: S101  # _VULN_FIELDS names plain columns
+    return field
+
+
+def _apply_vulnerability(vuln: Any, new: ParsedVulnerability) -> None:
     if new.description and (new.nvd is not None or not vuln.description):
         vuln.description = new.description
     if new.kev is not None:
@@ -488,7 +516,7 @@ def _apply_vulnerability(vuln: Vulnerability, new: ParsedVulnerability) -> None:
 
 
 def _vulnerability_events(
-    plan: _Plan, vuln: Vulnerability, before: dict[str, Any] | None, new: ParsedVulnerability
+    plan: _Plan, vuln: Any, before: dict[str, Any] | None, new: ParsedVulnerability
 ) -> None:
     was_in_kev = bool(before and before["in_kev"])
     if new.kev is not None and not was_in_kev:
@@ -528,19 +556,21 @@ def _vulnerability_events(
         )
 
 
-def _write_vulnerabilities(plan: _Plan, created: list[Vulnerability], changed: list[Vulnerability]) -> None:
+def _write_vulnerabilities(plan: _Plan, created: list[Any], changed: list[Vulnerability]) -> None:
     user_id = plan.actor.pk if plan.actor is not None else None
     for start in range(0, len(created), WRITE_BATCH):
         batch = created[start : start + WRITE_BATCH]
         bulk_sql.insert(Vulnerability, batch, (*_VULN_FIELDS, "cve_id", "item"))
-        ids = dict(
-            Vulnerability.objects.filter(cve_id__in=[v.cve_id for v in batch]).values_list("cve_id", "pk")
-        )
+        ids = bulk_sql.ids_by(Vulnerability, "cve_id", [v.cve_id for v in batch])
         for vuln in batch:
             vuln.pk = ids[vuln.cve_id]
-        bulk_sql.insert_history(Vulnerability, batch, history_type="+", user_id=user_id, at=plan.now)
+        bulk_sql.copy_history(
+            Vulnerability, [v.pk for v in batch], history_type="+", user_id=user_id, at=plan.now
+        )
     bulk_sql.update(Vulnerability, changed, _VULN_FIELDS)
-    bulk_sql.insert_history(Vulnerability, changed, history_type="~", user_id=user_id, at=plan.now)
+    bulk_sql.copy_history(
+        Vulnerability, [v.pk for v in changed], history_type="~", user_id=user_id, at=plan.now
+    )
 
 
 def _apply_epss(plan: _Plan, scores: Sequence[ParsedEpss]) -> None:
@@ -578,4 +608,6 @@ def _apply_epss(plan: _Plan, scores: Sequence[ParsedEpss]) -> None:
             )
     user_id = plan.actor.pk if plan.actor is not None else None
     bulk_sql.update(Vulnerability, changed, ("epss", "epss_percentile", "epss_date"))
-    bulk_sql.insert_history(Vulnerability, changed, history_type="~", user_id=user_id, at=plan.now)
+    bulk_sql.copy_history(
+        Vulnerability, [v.pk for v in changed], history_type="~", user_id=user_id, at=plan.now
+    )

@@ -8,11 +8,13 @@ deleting one DELETE; ingesting a file or report and 'pull now' need CREATE.
 
 from __future__ import annotations
 
+import gc
 import io
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -167,6 +169,21 @@ def pull_now(actor: User | None, source: IntelSource) -> Any:
 # --- ingesting -------------------------------------------------------------------------------------------
 
 
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Parsing and storing a large feed allocates hundreds of thousands of small containers and frees none
+    of them until the end, so Python's cyclic garbage collector would walk the whole growing heap again
+    and again (about 0.7 s of a 25,000-object STIX ingest) and find nothing: feed records hold no cycles.
+    Reference counting still frees everything as usual; the collector runs again as soon as this ends."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _ingest(
     feed_reader: Callable[[], ParsedFeed],
     run: IngestRun,
@@ -176,11 +193,12 @@ def _ingest(
 ) -> IngestOutcome:
     started = time.perf_counter()
     try:
-        feed = feed_reader()
-        with transaction.atomic():
-            counts = store_feed(feed, run, actor=actor, progress=progress).as_dict()
-            if after_store is not None:
-                after_store(feed)
+        with _cyclic_gc_paused():
+            feed = feed_reader()
+            with transaction.atomic():
+                counts = store_feed(feed, run, actor=actor, progress=progress).as_dict()
+                if after_store is not None:
+                    after_store(feed)
     except (IntelParseError, feeds.FeedUnavailableError, TaxiiError) as exc:
         finish_run(run, error=str(exc))
         raise IngestError(run, str(exc)) from exc

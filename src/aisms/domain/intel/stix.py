@@ -67,6 +67,19 @@ _TYPE_REQUIRED: dict[str, tuple[str, ...]] = {
     "report": ("name", "published"),
     "note": ("content",),
 }
+# What each imported type must carry, worked out once: the common properties, then the type's own.
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    kind: _COMMON_REQUIRED + _TYPE_REQUIRED.get(kind, ()) for kind in ITEM_TYPES
+}
+# Properties whose string values become an item's labels, in this order.
+_LABEL_KEYS = (
+    "labels",
+    "malware_types",
+    "tool_types",
+    "threat_actor_types",
+    "indicator_types",
+    "report_types",
+)
 _ATLAS_SOURCES = frozenset({"mitre-atlas", "atlas"})
 _ATTACK_SOURCES = frozenset({"mitre-attack", "mitre-mobile-attack", "mitre-ics-attack", "capec-attack"})
 
@@ -177,11 +190,13 @@ def _normalise(
             markings[obj_id] = level
         feed.skipped += 1
         return
-    if obj_type not in ITEM_TYPES:
+    required = _REQUIRED.get(obj_type)
+    if required is None:
         feed.skipped += 1
         return
-    for prop in _COMMON_REQUIRED + _TYPE_REQUIRED.get(obj_type, ()):
-        if prop not in obj or obj[prop] in (None, ""):
+    for prop in required:
+        value = obj.get(prop)
+        if value is None or value == "":
             raise _fail(
                 filename, fp, index, f"objects[{index}] ({obj_id}): missing required property '{prop}'"
             )
@@ -206,6 +221,15 @@ def _marking_level(obj: dict[str, Any]) -> str | None:
     return None
 
 
+def _strings(values: Any) -> list[str]:
+    """The string members of an optional list property (absent or empty: [])."""
+    return [v for v in values if isinstance(v, str)] if values else []
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values)) if len(values) > 1 else values
+
+
 def _item(obj_type: str, obj_id: str, obj: dict[str, Any], feed: ParsedFeed) -> ParsedItem:
     external_id = obj_id
     techniques: list[str] = []
@@ -214,12 +238,13 @@ def _item(obj_type: str, obj_id: str, obj: dict[str, Any], feed: ParsedFeed) -> 
     for ref in obj.get("external_references") or ():
         if not isinstance(ref, dict):
             continue
-        source = str(ref.get("source_name", "")).lower()
         ext = ref.get("external_id")
-        if isinstance(ref.get("url"), str):
-            references.append(ref["url"])
+        url = ref.get("url")
+        if isinstance(url, str):
+            references.append(url)
         if not isinstance(ext, str):
             continue
+        source = str(ref.get("source_name", "")).lower()
         if source in _ATLAS_SOURCES:
             techniques.append(atlas_uid(ext))
             if obj_type == "attack-pattern" and external_id == obj_id:
@@ -241,9 +266,11 @@ def _item(obj_type: str, obj_id: str, obj: dict[str, Any], feed: ParsedFeed) -> 
     elif obj_type in ("report", "note"):
         techniques.extend(t for t in techniques_in_text(description) if t not in techniques)
         cves.extend(c for c in cves_in_text(description) if c not in cves)
-    labels = [str(v) for v in obj.get("labels") or () if isinstance(v, str)]
-    for key in ("malware_types", "tool_types", "threat_actor_types", "indicator_types", "report_types"):
-        labels.extend(str(v) for v in obj.get(key) or () if isinstance(v, str))
+    labels: list[str] = []
+    for key in _LABEL_KEYS:
+        values = obj.get(key)
+        if values:
+            labels.extend(v for v in values if isinstance(v, str))
     confidence = obj.get("confidence")
     return ParsedItem(
         kind=obj_type,
@@ -253,12 +280,12 @@ def _item(obj_type: str, obj_id: str, obj: dict[str, Any], feed: ParsedFeed) -> 
         description=description,
         pattern=str(obj.get("pattern") or ""),
         confidence=int(confidence) if confidence is not None else None,
-        technique_uids=list(dict.fromkeys(techniques)),
-        cve_ids=list(dict.fromkeys(cves)),
-        labels=list(dict.fromkeys(labels)),
+        technique_uids=_unique(techniques),
+        cve_ids=_unique(cves),
+        labels=_unique(labels),
         references=references,
         ref=obj_id,
-        marking_refs=[r for r in obj.get("object_marking_refs") or () if isinstance(r, str)],
-        object_refs=[r for r in obj.get("object_refs") or () if isinstance(r, str)],
+        marking_refs=_strings(obj.get("object_marking_refs")),
+        object_refs=_strings(obj.get("object_refs")),
         published=parse_iso_datetime(obj.get("published") or obj.get("created")),
     )
