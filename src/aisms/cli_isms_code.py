@@ -1,4 +1,4 @@
-"""`aisms export --format yaml DIR` and `aisms import DIR [--dry-run]`: the ISMS as code."""
+"""`aisms export --format yaml DIR` and `aisms import DIR [--merge] [--dry-run]`: the ISMS as code."""
 
 from __future__ import annotations
 
@@ -65,9 +65,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     from aisms.domain.isms_code.problems import ImportRefusedError
     from aisms.isms_code.importer import import_yaml
 
-    bar, update = _bar("Importing")
+    bar, update = _bar("Merging" if args.merge else "Importing")
     try:
-        result = import_yaml(Path(args.directory), dry_run=args.dry_run, progress=update)
+        result = import_yaml(Path(args.directory), dry_run=args.dry_run, merge=args.merge, progress=update)
     except ImportRefusedError as refused:
         bar.close()
         if args.json:
@@ -80,17 +80,19 @@ def cmd_import(args: argparse.Namespace) -> int:
     bar.close()
     total = sum(result.records.values())
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "ok": True,
-                    "dry_run": result.dry_run,
-                    "records": result.records,
-                    "users_created": result.users_created,
-                },
-                sort_keys=True,
-            )
-        )
+        summary: dict[str, Any] = {
+            "ok": True,
+            "dry_run": result.dry_run,
+            "records": result.records,
+            "users_created": result.users_created,
+        }
+        if result.merge:
+            summary["merge"] = True
+            summary["changes"] = {name: counts.as_dict() for name, counts in result.changes.items()}
+            summary["updated"] = [record.as_dict() for record in result.updated]
+        print(json.dumps(summary, sort_keys=True))
+    elif result.merge:
+        _print_merge(result)
     elif result.dry_run:
         print(f"Dry run: {total} records would be imported; nothing was written.")
     else:
@@ -99,6 +101,22 @@ def cmd_import(args: argparse.Namespace) -> int:
             names = ", ".join(result.users_created)
             print(f"Created inactive users without a password (activate them and set one): {names}")
     return 0
+
+
+def _print_merge(result: Any) -> None:
+    from aisms.domain.isms_code.merge_report import summary_lines
+
+    if result.dry_run:
+        print("Dry run of a merge: nothing was written. The import would give:")
+    else:
+        print("Merged the files into this instance:")
+    for line in summary_lines(result.changes, result.updated):
+        print(line)
+    print("Records not in the files are kept; existing users are not changed.")
+    if result.users_created:
+        names = ", ".join(result.users_created)
+        verb = "Would create" if result.dry_run else "Created"
+        print(f"{verb} inactive users without a password (activate them and set one): {names}")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]  # argparse's private type
@@ -113,8 +131,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     export.add_argument("--json", action="store_true", help="print a machine-readable summary")
     export.set_defaults(func=cmd_export)
-    load = sub.add_parser("import", help="load an exported ISMS directory into this empty instance")
+    load = sub.add_parser(
+        "import", help="load an exported ISMS directory into this empty instance, or merge it (--merge)"
+    )
     load.add_argument("directory", help="directory written by `aisms export`")
+    load.add_argument(
+        "--merge",
+        action="store_true",
+        help="apply the files to existing data: create new records, update changed ones, keep the rest",
+    )
     load.add_argument("--dry-run", action="store_true", help="check everything, write nothing")
     load.add_argument("--json", action="store_true", help="print a machine-readable result")
     load.set_defaults(func=cmd_import)

@@ -83,3 +83,29 @@ def test_not_a_zip_and_anonymous() -> None:
     assert response.status_code == 400
     assert "not a zip" in response.json()["message"]
     assert Client().get("/api/v1/isms-code/export").status_code == 401
+
+
+def test_administrator_merges_into_existing_data() -> None:
+    Asset.objects.create(name="Patient portal", kind="application")
+    Asset.objects.create(name="Claims platform", kind="application")
+    client = token_client(make_user(Role.ADMINISTRATOR))
+    assets = "assets:\n- name: Patient portal\n  kind: ai_system\n- name: Triage Assistant\n  kind: agent\n"
+    edited = {"assets.yaml": assets}
+    refused = client.post("/api/v1/isms-code/import", {"file": _zip(edited)})
+    assert refused.status_code == 400
+    assert "merge=true" in refused.json()["problems"][0]["message"]
+
+    response = client.post("/api/v1/isms-code/import", {"file": _zip(edited), "merge": "true"})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["merge"] is True
+    assert body["changes"] == {"assets.yaml": {"created": 1, "updated": 1, "unchanged": 0, "not_in_files": 1}}
+    assert body["updated"] == [
+        {"file": "assets.yaml", "section": "assets", "key": "Patient portal", "fields": ["kind"]}
+    ]
+    portal = Asset.objects.get(name="Patient portal")
+    assert portal.kind == "ai_system"
+    assert portal.history.latest().history_change_reason == "import (merge) from isms.zip"
+    assert Asset.objects.get(name="Triage Assistant").kind == "agent"
+    assert Asset.objects.filter(name="Claims platform").exists()

@@ -28,10 +28,27 @@ class IsmsCodeProblemOut(Schema):
     message: str
 
 
+class IsmsCodeChangesOut(Schema):
+    created: int
+    updated: int
+    unchanged: int
+    not_in_files: int
+
+
+class IsmsCodeUpdatedOut(Schema):
+    file: str
+    section: str
+    key: str
+    fields: list[str]
+
+
 class IsmsCodeImportOut(Schema):
     dry_run: bool
+    merge: bool
     records: dict[str, int]
     users_created: list[str]
+    changes: dict[str, IsmsCodeChangesOut]
+    updated: list[IsmsCodeUpdatedOut]
 
 
 class RefusedOut(Schema):
@@ -65,10 +82,11 @@ def export(request: HttpRequest, format: str = "yaml") -> HttpResponse:
 @router.post(
     "/import",
     response={200: IsmsCodeImportOut, 400: RefusedOut},
-    summary="Load a zip of an export into this empty instance (administrators); all-or-nothing",
+    summary="Load a zip of an export into this empty instance, or merge it (merge=true); administrators; "
+    "all-or-nothing",
 )
 def import_zip(
-    request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False
+    request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False, merge: Form[bool] = False
 ) -> Status[dict[str, object]]:
     # Import may create users: only administrators.
     require(request.auth, Action.MANAGE_USERS)  # type: ignore[attr-defined] # set by the API's authentication
@@ -81,7 +99,7 @@ def import_zip(
         if problems:
             return Status(400, {"message": str(problems[0]), "problems": [p.__dict__ for p in problems]})
         try:
-            result = import_yaml(directory, dry_run=dry_run)
+            result = import_yaml(directory, dry_run=dry_run, merge=merge, source=file.name or "")
         except ImportRefusedError as refused:
             return Status(
                 400,
@@ -91,5 +109,13 @@ def import_zip(
                 },
             )
     return Status(
-        200, {"dry_run": result.dry_run, "records": result.records, "users_created": result.users_created}
+        200,
+        {
+            "dry_run": result.dry_run,
+            "merge": result.merge,
+            "records": result.records,
+            "users_created": result.users_created,
+            "changes": {name: counts.as_dict() for name, counts in result.changes.items()},
+            "updated": [record.as_dict() for record in result.updated],
+        },
     )

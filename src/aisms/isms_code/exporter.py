@@ -98,37 +98,54 @@ def _key_of(spec: SectionSpec, record: dict[str, Any], slugs: SlugAllocator) -> 
     return slugs.allocate(base)
 
 
-def export_data() -> dict[str, dict[str, Any]]:
-    """Every exported file's data (file name -> mapping of sections to sorted record lists)."""
+@dataclass(frozen=True)
+class ExportedRow:
+    """One database row as the export writes it: its primary key, natural key and record."""
+
+    pk: Any
+    key: str
+    record: dict[str, Any]
+
+
+def exported_rows() -> dict[str, dict[str, list[ExportedRow]]]:
+    """Every exported row (file name -> section -> rows in primary-key order) with its natural key."""
     index = KeyIndex()
-    files: dict[str, dict[str, Any]] = {}
+    files: dict[str, dict[str, list[ExportedRow]]] = {}
     for file in FILES:
-        content: dict[str, Any] = {}
+        content: dict[str, list[ExportedRow]] = {}
         for spec in file.sections:
             fields = fields_of(spec)
+            self_fields = [f for f in fields if f.target == spec.model]
             slugs = SlugAllocator()
-            keyed: list[tuple[str, dict[str, Any]]] = []
+            rows: list[ExportedRow] = []
             deferred: list[tuple[Any, dict[str, Any], dict[str, list[Any]]]] = []
             for pk, row, links in _rows(spec, fields):
-                self_refs = [f for f in fields if f.target == spec.model]
-                if self_refs:
+                if self_fields:
                     deferred.append((pk, row, links))
                 record = _record(spec, [f for f in fields if f.target != spec.model], index, row, links)
                 key = _key_of(spec, record, slugs)
                 index.keys.setdefault(spec.model, {})[pk] = key
                 if not spec.key and not spec.singleton:
                     record[SLUG_FIELD] = key
-                keyed.append((key, record))
+                rows.append(ExportedRow(pk, key, record))
             if deferred:  # references to rows of the same section, now that all have keys
-                by_key = dict(index.keys.get(spec.model, {}).items())
-                records = dict(keyed)
-                self_fields = [f for f in fields if f.target == spec.model]
+                by_pk = {row.pk: row for row in rows}
                 for pk, row, links in deferred:
-                    records[by_key[pk]].update(_record(spec, self_fields, index, row, links))
-            keyed.sort(key=lambda item: item[0])
-            content[spec.section] = [record for _, record in keyed]
+                    by_pk[pk].record.update(_record(spec, self_fields, index, row, links))
+            content[spec.section] = rows
         files[file.name] = content
     return files
+
+
+def export_data() -> dict[str, dict[str, Any]]:
+    """Every exported file's data (file name -> mapping of sections to sorted record lists)."""
+    return {
+        name: {
+            section: [row.record for row in sorted(rows, key=lambda row: row.key)]
+            for section, rows in content.items()
+        }
+        for name, content in exported_rows().items()
+    }
 
 
 def users_data() -> dict[str, Any]:

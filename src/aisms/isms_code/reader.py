@@ -38,6 +38,7 @@ class Directory:
     """The parsed files of an export; records whose schema check failed are marked as broken."""
 
     docs: dict[str, Any] = field(default_factory=dict)
+    manifest: dict[str, Any] = field(default_factory=dict)  # manifest.yaml, when there is one
     problems: list[Problem] = field(default_factory=list)
     broken: set[int] = field(default_factory=set)  # id() of records with record-level schema problems
     broken_fields: set[tuple[int, str]] = field(default_factory=set)  # (id(record), field) with problems
@@ -115,6 +116,8 @@ def read_directory(directory: Path) -> Directory:
         out.add(str(directory), None, "", "not a directory")
         return out
     manifest = _parse(directory, MANIFEST_FILE, out)
+    if isinstance(manifest, dict):
+        out.manifest = manifest
     if isinstance(manifest, dict) and manifest.get("format_version") != FORMAT_VERSION:
         out.add(
             MANIFEST_FILE,

@@ -3,6 +3,10 @@
 Files and sections are listed in dependency order: a record only refers to records of earlier
 sections (or of its own section, resolved in a second pass), to users (by user name) and to
 catalogue entries (by uid).
+
+For `aisms import --merge`, a section marked `snapshot` holds recorded snapshots or facts (approved
+versions, completions, revisions): an import may add new ones but never change an existing one; a
+section's `frozen` fields (a management review's input pack) may not be changed either.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ class SectionSpec:
     parent: str = ""
     exclude: frozenset[str] = field(default_factory=frozenset)
     singleton: bool = False
+    snapshot: bool = False  # merge: an existing record may not be changed by an import
+    frozen: frozenset[str] = field(default_factory=frozenset)  # merge: fields an import may not change
 
 
 @dataclass(frozen=True)
@@ -41,7 +47,7 @@ FILES: tuple[FileSpec, ...] = (
             S("interested_parties", "context.InterestedParty", label="name"),
             S("party_requirements", "context.PartyRequirement", label="requirement", parent="party"),
             S("scope", "context.IsmsScope", singleton=True),
-            S("scope_versions", "context.ScopeVersion", key=("version",)),
+            S("scope_versions", "context.ScopeVersion", key=("version",), snapshot=True),
         ),
     ),
     FileSpec(
@@ -56,7 +62,7 @@ FILES: tuple[FileSpec, ...] = (
         "risks.yaml",
         "Risk method versions, risk register, treatment actions and FAIR inputs",
         (
-            S("method_versions", "risks.RiskMethodVersion", key=("version",)),
+            S("method_versions", "risks.RiskMethodVersion", key=("version",), snapshot=True),
             S("risks", "risks.Risk", key=("ref",)),
             S("treatment_actions", "risks.TreatmentAction", label="title", parent="risk"),
             S("quantifications", "risks.RiskQuantification", key=("risk",)),
@@ -67,7 +73,7 @@ FILES: tuple[FileSpec, ...] = (
         "Statement of Applicability and its approved versions",
         (
             S("controls", "controls.ControlImplementation", key=("control",)),
-            S("versions", "controls.SoAVersion", key=("version",)),
+            S("versions", "controls.SoAVersion", key=("version",), snapshot=True),
         ),
     ),
     FileSpec(
@@ -80,7 +86,7 @@ FILES: tuple[FileSpec, ...] = (
             S("people", "people.Person", key=("employee_id",)),
             S("training_modules", "people.TrainingModule", key=("code",)),
             S("module_assignments", "people.ModuleAssignment", key=("role", "module")),
-            S("completions", "people.Completion", key=("person", "module", "completed_on")),
+            S("completions", "people.Completion", key=("person", "module", "completed_on"), snapshot=True),
             S("competence_records", "people.CompetenceRecord", label="competence", parent="person"),
         ),
     ),
@@ -96,7 +102,12 @@ FILES: tuple[FileSpec, ...] = (
             S("sub_processors", "suppliers.SubProcessor", label="name", parent="supplier"),
             S("contract_clauses", "suppliers.ContractClause", key=("supplier", "key")),
             S("questionnaire_templates", "suppliers.QuestionnaireTemplate", key=("key",)),
-            S("questionnaire_versions", "suppliers.TemplateVersion", key=("template", "version")),
+            S(
+                "questionnaire_versions",
+                "suppliers.TemplateVersion",
+                key=("template", "version"),
+                snapshot=True,
+            ),
             S(
                 "assessments",
                 "suppliers.Assessment",
@@ -104,7 +115,13 @@ FILES: tuple[FileSpec, ...] = (
                 parent="supplier",
                 exclude=frozenset({"token_hash"}),
             ),
-            S("answers", "suppliers.Answer", key=("assessment", "question_id"), exclude=NO_FILES),
+            S(
+                "answers",
+                "suppliers.Answer",
+                key=("assessment", "question_id"),
+                exclude=NO_FILES,
+                snapshot=True,
+            ),
             S("findings", "suppliers.Finding", label="title", parent="supplier"),
         ),
     ),
@@ -113,7 +130,13 @@ FILES: tuple[FileSpec, ...] = (
         "Evidence metadata (file name and sha256; never the file bytes)",
         (
             S("evidence", "compliance.EvidenceItem", label="title", exclude=NO_FILES),
-            S("revisions", "compliance.EvidenceRevision", key=("evidence", "number"), exclude=NO_FILES),
+            S(
+                "revisions",
+                "compliance.EvidenceRevision",
+                key=("evidence", "number"),
+                exclude=NO_FILES,
+                snapshot=True,
+            ),
         ),
     ),
     FileSpec(
@@ -121,7 +144,13 @@ FILES: tuple[FileSpec, ...] = (
         "Documented information with its text versions",
         (
             S("documents", "compliance.Document", key=("ref",)),
-            S("versions", "compliance.DocumentVersion", key=("document", "number"), exclude=NO_FILES),
+            S(
+                "versions",
+                "compliance.DocumentVersion",
+                key=("document", "number"),
+                exclude=NO_FILES,
+                snapshot=True,
+            ),
         ),
     ),
     FileSpec(
@@ -155,8 +184,9 @@ FILES: tuple[FileSpec, ...] = (
                 "audits.EffectivenessReview",
                 label="reviewed_at",
                 parent="nonconformity",
+                snapshot=True,
             ),
-            S("management_reviews", "audits.ManagementReview", label="title"),
+            S("management_reviews", "audits.ManagementReview", label="title", frozen=frozenset({"inputs"})),
             S("review_decisions", "audits.ReviewDecision", label="decision", parent="review"),
         ),
     ),
@@ -165,7 +195,7 @@ FILES: tuple[FileSpec, ...] = (
         "Threat models (their YAML source), versions, decisions and organisation rule sets",
         (
             S("threat_models", "threatmodels.ThreatModel", key=("name",)),
-            S("versions", "threatmodels.ThreatModelVersion", key=("threat_model", "number")),
+            S("versions", "threatmodels.ThreatModelVersion", key=("threat_model", "number"), snapshot=True),
             S("decisions", "threatmodels.ThreatDecision", key=("threat_model", "threat_id")),
             S("rule_sets", "threatmodels.OrgRuleSet", key=("name",)),
         ),
@@ -176,3 +206,5 @@ USERS_FILE = "users.yaml"
 MANIFEST_FILE = "manifest.yaml"
 SLUG_FIELD = "slug"
 USER_FIELDS = ("username", "first_name", "last_name", "email", "role")
+# Bookkeeping stamps: a merge does not compare them and sets them to the import's time on an update.
+STAMP_FIELDS = frozenset({"updated_at"})
