@@ -257,3 +257,16 @@ def test_evidence_upload_is_type_and_size_checked_and_served_only_to_users(
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith("attachment")
     assert b"".join(download.streaming_content) == b"%PDF-1.7\n%%EOF\n"
+
+
+def test_behind_a_proxy_each_client_address_has_its_own_limit(monkeypatch: Any, settings: Any) -> None:
+    settings.AISMS_TRUSTED_PROXIES = 1
+    monkeypatch.setattr(portal, "MAX_PER_ADDRESS", 3)
+    client = _client()
+    first = [
+        client.get(f"/supplier-portal/guess-{i}/", HTTP_X_FORWARDED_FOR="198.51.100.1").status_code
+        for i in range(4)
+    ]
+    other = client.get("/supplier-portal/guess-x/", HTTP_X_FORWARDED_FOR="198.51.100.2").status_code
+    assert first == [404, 404, 404, 429]
+    assert other == 404  # another supplier behind the same proxy is not blocked

@@ -158,6 +158,10 @@ if PROFILE == "production":
     SECURE_HSTS_PRELOAD = True
     CSRF_TRUSTED_ORIGINS = [f"https://{h}" for h in ALLOWED_HOSTS]
 
+# Reverse proxies in front of aisms (0: none): the client address for rate limits is then read from
+# X-Forwarded-For, that many hops from the right (aisms.config.client_address).
+AISMS_TRUSTED_PROXIES = int(os.environ.get("AISMS_TRUSTED_PROXIES", "0") or 0)
+
 # Links in e-mails point here.
 AISMS_BASE_URL = os.environ.get("AISMS_BASE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("AISMS_FROM_EMAIL", "aisms@localhost")

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 
 from aisms.apps.accounts import login_throttle
+from aisms.config.client_address import client_address
 from aisms.domain.access import ROLE_LABELS, Role
 
 
@@ -20,7 +21,7 @@ class ThrottledLoginForm(AuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         username = self.data.get("username", "")
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        address = client_address(self.request) if self.request else ""
         if login_throttle.is_locked(username, address):
             raise forms.ValidationError(self.error_messages["locked"], code="locked")
         try:

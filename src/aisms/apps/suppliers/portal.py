@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from aisms.apps.suppliers import assessments, throttle
 from aisms.apps.suppliers.assessments import LinkState
 from aisms.apps.suppliers.models import Assessment
+from aisms.config.client_address import client_address
 from aisms.domain.suppliers.questionnaire import (
     AnswerValue,
     QuestionType,
@@ -36,7 +37,7 @@ MAX_PER_ADDRESS = 120
 
 
 def _address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", "unknown"))
+    return client_address(request)
 
 
 def _over_limit(token: str, address: str) -> bool:
