@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "aisms.apps.suppliers",
     "aisms.apps.posture",
     "aisms.reports",
+    "aisms.isms_code",
     "aisms.apps.web",
 ]
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("posture/", include("aisms.apps.posture.urls")),
     path("compliance/", include("aisms.apps.compliance.urls")),
     path("reports/", include("aisms.reports.urls")),
+    path("isms-code/", include("aisms.isms_code.urls")),
     path("", include("aisms.apps.suppliers.urls")),
     path("", include("aisms.apps.web.urls")),
 ]

@@ -1,8 +1,5 @@
 """API: export the ISMS as a zip of YAML files (or OSCAL JSON) and import such a zip."""
 
-import tempfile
-from pathlib import Path
-
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -13,10 +10,8 @@ from ninja.files import UploadedFile
 from aisms.apps.accounts.services import require
 from aisms.domain.access import Action
 from aisms.domain.isms_code.problems import ImportRefusedError
-from aisms.isms_code.archive import unzip_export, zip_directory
-from aisms.isms_code.exporter import export_yaml
-from aisms.isms_code.importer import import_yaml
-from aisms.isms_code.oscal_export import export_oscal
+from aisms.isms_code import zip_exchange
+from aisms.isms_code.zip_exchange import FORMATS, UploadRefusedError, export_zip, size_problem
 
 router = Router(tags=["isms-code"])
 
@@ -64,18 +59,11 @@ class RefusedOut(Schema):
 )
 def export(request: HttpRequest, format: str = "yaml") -> HttpResponse:
     require(request.auth, Action.VIEW)  # type: ignore[attr-defined] # set by the API's authentication
-    if format not in {"yaml", "oscal"}:
+    if format not in FORMATS:
         raise HttpError(422, "format: yaml or oscal")
-    now = timezone.now()
-    with tempfile.TemporaryDirectory() as tmp:
-        directory = Path(tmp)
-        if format == "yaml":
-            export_yaml(directory, now=now)
-        else:
-            export_oscal(directory, now=now)
-        content = zip_directory(directory)
+    content, filename = export_zip(format, timezone.now())
     response = HttpResponse(content, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="isms-{format}-{now:%Y-%m-%d}.zip"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -91,23 +79,23 @@ def import_zip(
     # Import may create users: only administrators.
     require(request.auth, Action.MANAGE_USERS)  # type: ignore[attr-defined] # set by the API's authentication
     limit = settings.AISMS_MAX_UPLOAD_BYTES
-    if file.size is None or file.size > limit:
-        raise HttpError(413, f"file: larger than the limit of {limit} bytes")
-    with tempfile.TemporaryDirectory() as tmp:
-        directory = Path(tmp)
-        problems = unzip_export(file.read(), directory, limit)
-        if problems:
-            return Status(400, {"message": str(problems[0]), "problems": [p.__dict__ for p in problems]})
-        try:
-            result = import_yaml(directory, dry_run=dry_run, merge=merge, source=file.name or "")
-        except ImportRefusedError as refused:
-            return Status(
-                400,
-                {
-                    "message": f"{len(refused.problems)} problem(s); nothing was imported",
-                    "problems": [p.__dict__ for p in refused.problems],
-                },
-            )
+    too_large = size_problem(file.size, limit)
+    if too_large:
+        raise HttpError(413, f"{too_large.field}: {too_large.message}")
+    try:
+        result = zip_exchange.import_zip(
+            file.read(), max_bytes=limit, dry_run=dry_run, merge=merge, source=file.name or ""
+        )
+    except UploadRefusedError as refused:
+        return Status(400, {"message": str(refused), "problems": [p.__dict__ for p in refused.problems]})
+    except ImportRefusedError as refused:
+        return Status(
+            400,
+            {
+                "message": f"{len(refused.problems)} problem(s); nothing was imported",
+                "problems": [p.__dict__ for p in refused.problems],
+            },
+        )
     return Status(
         200,
         {

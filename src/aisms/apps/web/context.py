@@ -26,6 +26,7 @@ NAVIGATION: list[tuple[str, str, Action]] = [
     ("Audits", "audits:index", Action.VIEW),
     ("Secure coding", "devsec:index", Action.VIEW),
     ("Reports", "reports:index", Action.VIEW),
+    ("ISMS as code", "isms_code:index", Action.VIEW),
     ("Suppliers", "suppliers:index", Action.VIEW),
     ("People", "people:index", Action.VIEW),
     ("Users", "accounts:users", Action.MANAGE_USERS),
@@ -48,6 +49,7 @@ NAV_GROUPS: dict[str, str] = {
     "suppliers": "Suppliers",
     "people": "People",
     "reports": "Compliance",
+    "isms_code": "Compliance",
 }
 GROUP_ORDER = ["Context", "Risk", "Threats", "Compliance", "Suppliers", "People"]
 
