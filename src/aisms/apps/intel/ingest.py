@@ -8,22 +8,21 @@ correlation job is started when it is installed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Field, Model
 from django.utils import timezone
 
 from aisms.apps.accounts.models import User
 from aisms.apps.intel import bulk_sql
-from aisms.apps.intel.models import IngestRun, IntelEvent, IntelItem, IntelSource, Vulnerability
+from aisms.apps.intel.ingest_plan import WRITE_BATCH, Counts, Plan, Progress, load_rows, new_event
+from aisms.apps.intel.ingest_vulnerabilities import apply_epss as _apply_epss
+from aisms.apps.intel.ingest_vulnerabilities import upsert_vulnerabilities as _upsert_vulnerabilities
+from aisms.apps.intel.models import IngestRun, IntelEvent, IntelItem, IntelSource
 from aisms.domain.intel.records import (
-    ParsedEpss,
     ParsedFeed,
     ParsedItem,
     ParsedVulnerability,
@@ -33,9 +32,6 @@ from aisms.domain.intel.records import (
 
 logger = logging.getLogger(__name__)
 
-LOOKUP_CHUNK = bulk_sql.LOOKUP_CHUNK
-WRITE_BATCH = 2000
-EPSS_EVENT_DELTA = 0.01
 _ITEM_CONTENT = (
     "title",
     "description",
@@ -51,57 +47,6 @@ _ITEM_CONTENT = (
 _ITEM_UPDATE_FIELDS = (*_ITEM_CONTENT, "stix_id", "published", "last_seen", "provenance", "content_hash")
 _ITEM_CREATE_FIELDS = (*_ITEM_UPDATE_FIELDS, "source", "kind", "external_id", "first_seen")
 _EVENT_FIELDS = ("kind", "item", "vulnerability", "run", "at", "detail", "processed_at")
-_VULN_FIELDS = (
-    "description",
-    "cvss_score",
-    "cvss_vector",
-    "published",
-    "last_modified",
-    "cpe_matches",
-    "vendor_project",
-    "product",
-    "in_kev",
-    "kev_date_added",
-    "kev_due_date",
-    "kev_known_ransomware",
-    "kev_required_action",
-    "epss",
-    "epss_percentile",
-    "epss_date",
-)
-
-Progress = Callable[[int, int | None], None]
-
-
-@dataclass
-class Counts:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    skipped: int = 0
-
-    def as_dict(self) -> dict[str, int]:
-        return {
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "skipped": self.skipped,
-        }
-
-
-@dataclass
-class _Plan:
-    run: IngestRun
-    source: IntelSource | None
-    now: datetime
-    actor: User | None
-    counts: Counts = field(default_factory=Counts)
-    events: list[Any] = field(default_factory=list)
-    unchanged_items: set[tuple[str, str]] = field(default_factory=set)
-    seen_at: str = ""  # now, as provenance entries write it (worked out once, not per item)
-
-    def __post_init__(self) -> None:
-        self.seen_at = self.now.isoformat()
 
 
 def start_run(
@@ -146,7 +91,7 @@ def store_feed(
     feed: ParsedFeed, run: IngestRun, *, actor: User | None = None, progress: Progress | None = None
 ) -> Counts:
     """Upsert everything a parsed feed holds, in one transaction; returns the counts."""
-    plan = _Plan(run=run, source=run.source, now=timezone.now(), actor=actor)
+    plan = Plan(run=run, source=run.source, now=timezone.now(), actor=actor)
     plan.counts.skipped = feed.skipped
     with transaction.atomic():
         if connection.vendor == "sqlite":
@@ -249,7 +194,7 @@ def _content(values: dict[str, Any]) -> str:
     return content_hash({name: values[name] for name in _ITEM_CONTENT})
 
 
-def _provenance_entry(plan: _Plan, ref: str) -> dict[str, Any]:
+def _provenance_entry(plan: Plan, ref: str) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "source": plan.source.pk if plan.source is not None else None,
         "run": plan.run.pk,
@@ -276,17 +221,11 @@ def _by_kind(keys: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     return by_kind
 
 
-def _load(model: type[Model], pks: Sequence[int]) -> Iterable[Any]:
-    """Model objects by primary key, in chunks (keys are found first with a cheap two-column query)."""
-    for start in range(0, len(pks), LOOKUP_CHUNK):
-        yield from model.objects.filter(pk__in=pks[start : start + LOOKUP_CHUNK])  # type: ignore[attr-defined]
-
-
 def _existing_items(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], IntelItem]:
     pks: list[int] = []
     for kind, ids in _by_kind(keys).items():
         pks.extend(bulk_sql.ids_by(IntelItem, "external_id", ids, kind=kind).values())
-    return {(item.kind, item.external_id): item for item in _load(IntelItem, pks)}
+    return {(item.kind, item.external_id): item for item in load_rows(IntelItem, pks)}
 
 
 def _existing_ids(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
@@ -298,7 +237,7 @@ def _existing_ids(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]
 
 
 def _upsert_items(
-    plan: _Plan, parsed: dict[tuple[str, str], ParsedItem], progress: Progress | None
+    plan: Plan, parsed: dict[tuple[str, str], ParsedItem], progress: Progress | None
 ) -> dict[str, int]:
     """Create or merge the items; returns the ids of vulnerability items by CVE id."""
     existing = _existing_items(parsed)
@@ -403,211 +342,8 @@ def _upsert_items(
     plan.counts.unchanged += len(seen_again)
     plan.unchanged_items.update((i.kind, i.external_id) for i in seen_again)
     for item in created:
-        plan.events.append(_event(plan, "item-new", item.pk, detail={"title": item.title}))
+        plan.events.append(new_event(plan, "item-new", item.pk, detail={"title": item.title}))
     for item, fields in change_detail:
-        plan.events.append(_event(plan, "item-updated", item.pk, detail={"fields": fields}))
+        plan.events.append(new_event(plan, "item-updated", item.pk, detail={"fields": fields}))
     every = [*created, *changed, *seen_again]
     return {i.external_id: i.pk for i in every if i.kind == "vulnerability"}
-
-
-def _event(
-    plan: _Plan,
-    kind: str,
-    item_id: int,
-    *,
-    vulnerability_id: int | None = None,
-    detail: dict[str, Any] | None = None,
-) -> Any:
-    return SimpleNamespace(
-        kind=kind,
-        item_id=item_id,
-        vulnerability_id=vulnerability_id,
-        run_id=plan.run.pk,
-        at=plan.now,
-        detail=detail or {},
-        processed_at=None,
-    )
-
-
-# --- vulnerabilities -------------------------------------------------------------------------------------
-
-
-def _existing_vulnerabilities(cve_ids: Sequence[str]) -> dict[str, Vulnerability]:
-    pks = list(bulk_sql.ids_by(Vulnerability, "cve_id", cve_ids).values())
-    return {vuln.cve_id: vuln for vuln in _load(Vulnerability, pks)}
-
-
-def _upsert_vulnerabilities(
-    plan: _Plan, parsed: Sequence[ParsedVulnerability], items: dict[str, int]
-) -> None:
-    merged: dict[str, ParsedVulnerability] = {}
-    for record in parsed:
-        previous = merged.get(record.cve_id)
-        if previous is None:
-            merged[record.cve_id] = record
-        else:
-            previous.kev = record.kev or previous.kev
-            previous.nvd = record.nvd or previous.nvd
-            previous.description = record.description or previous.description
-    existing = _existing_vulnerabilities(list(merged))
-    created: list[Any] = []
-    changed: list[Vulnerability] = []
-    pending_events: list[tuple[Any, dict[str, Any] | None, ParsedVulnerability]] = []
-    for cve_id, new in merged.items():
-        vuln = existing.get(cve_id)
-        if vuln is None:
-            fresh = _new_vulnerability(cve_id, items[cve_id])
-            _apply_vulnerability(fresh, new)
-            created.append(fresh)
-            pending_events.append((fresh, None, new))
-            continue
-        before = {name: getattr(vuln, name) for name in _VULN_FIELDS}
-        _apply_vulnerability(vuln, new)
-        if {name: getattr(vuln, name) for name in _VULN_FIELDS} != before:
-            changed.append(vuln)
-            if ("vulnerability", cve_id) in plan.unchanged_items:
-                # The item's text did not change but its CVE record did: count it as updated.
-                plan.unchanged_items.discard(("vulnerability", cve_id))
-                plan.counts.unchanged -= 1
-                plan.counts.updated += 1
-        pending_events.append((vuln, before, new))
-    _write_vulnerabilities(plan, created, changed)
-    for vuln, earlier, record in pending_events:
-        _vulnerability_events(plan, vuln, earlier, record)
-
-
-def _new_vulnerability(cve_id: str, item_id: int) -> Any:
-    """A CVE record to insert, with the model's field defaults, as a plain object: the row is written by
-    bulk_sql, and thousands of model instances would cost a tenth of a second for nothing."""
-    defaults = {name: column.get_default() for name, column in _vulnerability_fields()}
-    return SimpleNamespace(pk=None, cve_id=cve_id, item_id=item_id, **defaults)
-
-
-@cache
-def _vulnerability_fields() -> tuple[tuple[str, Field[Any, Any]], ...]:
-    return tuple((name, _concrete(Vulnerability, name)) for name in _VULN_FIELDS)
-
-
-def _concrete(model: type[Model], name: str) -> Field[Any, Any]:
-    field = model._meta.get_field(name)
-    assert isinstance(field, Field)  # noqa: S101  # _VULN_FIELDS names plain columns
-    return field
-
-
-def _apply_vulnerability(vuln: Any, new: ParsedVulnerability) -> None:
-    if new.description and (new.nvd is not None or not vuln.description):
-        vuln.description = new.description
-    if new.kev is not None:
-        kev = new.kev
-        vuln.in_kev = True
-        vuln.kev_date_added = kev.date_added
-        vuln.kev_due_date = kev.due_date
-        vuln.kev_known_ransomware = kev.known_ransomware
-        vuln.kev_required_action = kev.required_action
-        vuln.vendor_project = vuln.vendor_project or kev.vendor_project
-        vuln.product = vuln.product or kev.product
-    if new.nvd is not None:
-        nvd = new.nvd
-        vuln.cvss_score = nvd.cvss_score
-        vuln.cvss_vector = nvd.cvss_vector
-        vuln.published = nvd.published
-        vuln.last_modified = nvd.last_modified
-        vuln.cpe_matches = [m.as_json() for m in nvd.cpe_matches]
-
-
-def _vulnerability_events(
-    plan: _Plan, vuln: Any, before: dict[str, Any] | None, new: ParsedVulnerability
-) -> None:
-    was_in_kev = bool(before and before["in_kev"])
-    if new.kev is not None and not was_in_kev:
-        plan.events.append(
-            _event(
-                plan,
-                "kev-added",
-                vuln.item_id,
-                vulnerability_id=vuln.pk,
-                detail={
-                    "cve": vuln.cve_id,
-                    "date_added": new.kev.date_added.isoformat(),
-                    "due_date": new.kev.due_date.isoformat() if new.kev.due_date else None,
-                    "known_ransomware": new.kev.known_ransomware,
-                },
-            )
-        )
-    if new.nvd is not None and (
-        before is None
-        or before["last_modified"] != vuln.last_modified
-        or before["cpe_matches"] != vuln.cpe_matches
-        or before["cvss_score"] != vuln.cvss_score
-    ):
-        plan.events.append(
-            _event(
-                plan,
-                "nvd-updated",
-                vuln.item_id,
-                vulnerability_id=vuln.pk,
-                detail={
-                    "cve": vuln.cve_id,
-                    "cvss_old": before["cvss_score"] if before else None,
-                    "cvss_new": vuln.cvss_score,
-                    "last_modified": vuln.last_modified.isoformat() if vuln.last_modified else None,
-                },
-            )
-        )
-
-
-def _write_vulnerabilities(plan: _Plan, created: list[Any], changed: list[Vulnerability]) -> None:
-    user_id = plan.actor.pk if plan.actor is not None else None
-    for start in range(0, len(created), WRITE_BATCH):
-        batch = created[start : start + WRITE_BATCH]
-        bulk_sql.insert(Vulnerability, batch, (*_VULN_FIELDS, "cve_id", "item"))
-        ids = bulk_sql.ids_by(Vulnerability, "cve_id", [v.cve_id for v in batch])
-        for vuln in batch:
-            vuln.pk = ids[vuln.cve_id]
-        bulk_sql.copy_history(
-            Vulnerability, [v.pk for v in batch], history_type="+", user_id=user_id, at=plan.now
-        )
-    bulk_sql.update(Vulnerability, changed, _VULN_FIELDS)
-    bulk_sql.copy_history(
-        Vulnerability, [v.pk for v in changed], history_type="~", user_id=user_id, at=plan.now
-    )
-
-
-def _apply_epss(plan: _Plan, scores: Sequence[ParsedEpss]) -> None:
-    """EPSS enriches CVEs already known (from KEV, NVD, STIX, MISP or reports); others are skipped."""
-    latest = {s.cve_id: s for s in scores}
-    existing = _existing_vulnerabilities(list(latest))
-    changed: list[Vulnerability] = []
-    for cve_id, score in latest.items():
-        vuln = existing.get(cve_id)
-        if vuln is None:
-            plan.counts.skipped += 1
-            continue
-        old = vuln.epss
-        if (
-            old == score.epss
-            and vuln.epss_percentile == score.percentile
-            and vuln.epss_date == score.score_date
-        ):
-            plan.counts.unchanged += 1
-            continue
-        vuln.epss = score.epss
-        vuln.epss_percentile = score.percentile
-        vuln.epss_date = score.score_date
-        changed.append(vuln)
-        plan.counts.updated += 1
-        if old is None or abs(score.epss - old) >= EPSS_EVENT_DELTA:
-            plan.events.append(
-                _event(
-                    plan,
-                    "epss-changed",
-                    vuln.item_id,
-                    vulnerability_id=vuln.pk,
-                    detail={"cve": cve_id, "old": old, "new": score.epss, "percentile": score.percentile},
-                )
-            )
-    user_id = plan.actor.pk if plan.actor is not None else None
-    bulk_sql.update(Vulnerability, changed, ("epss", "epss_percentile", "epss_date"))
-    bulk_sql.copy_history(
-        Vulnerability, [v.pk for v in changed], history_type="~", user_id=user_id, at=plan.now
-    )
