@@ -10,13 +10,13 @@ import logging
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from aisms.apps.accounts.models import Notification, User
+from aisms.config.public_url import public_base_url
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def notify(user: User, *, subject: str, body: str = "", url: str = "", key: str)
     except IntegrityError:
         return False  # another process told them first
     if user.email and not _quiet.get():
-        link = f"\n\n{settings.AISMS_BASE_URL.rstrip('/')}{url}" if url else ""
+        link = f"\n\n{public_base_url()}{url}" if url else ""
         try:
             send_mail(subject, body + link, None, [user.email])
         except OSError as exc:  # the in-app notification stands; the mail can be re-sent by an administrator

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,6 +30,7 @@ from aisms.apps.suppliers.models import (
 from aisms.apps.suppliers.portal import answer_label
 from aisms.apps.web.charts import horizontal_bars, percent_bars
 from aisms.apps.web.form_errors import add_service_errors
+from aisms.config.public_url import public_base_url
 from aisms.domain.access import Action
 from aisms.domain.suppliers.clauses import CLAUSES
 from aisms.domain.suppliers.questionnaire import visible_questions
@@ -40,14 +40,6 @@ from aisms.domain.suppliers.scoring import rating_band
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]  # views are login_required
-
-
-def _base_url(request: HttpRequest) -> str:
-    """Where a supplier's link points: the configured public address (AISMS_BASE_URL), never the Host
-    header of the request that sent it (an internal address, or one an attacker chose, must not reach a
-    supplier's mailbox)."""
-    del request
-    return str(settings.AISMS_BASE_URL).rstrip("/")
 
 
 @login_required
@@ -326,7 +318,7 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
                 contact_email=data["contact_email"],
                 due_date=data["due_date"],
                 link_days=data["link_days"],
-                base_url=_base_url(request),
+                base_url=public_base_url(),
             )
         except (ValidationError, PermissionDenied) as exc:
             add_service_errors(form, exc)
@@ -335,7 +327,7 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
             return render(
                 request,
                 "suppliers/sent.html",
-                {"assessment": sent.assessment, "link": _base_url(request) + sent.path},
+                {"assessment": sent.assessment, "link": public_base_url() + sent.path},
             )
     no_templates = not QuestionnaireTemplate.objects.exists()
     return render(
@@ -348,14 +340,14 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
 def reissue(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_object_or_404(Assessment, pk=pk)
     try:
-        sent = assessments.reissue_link(_user(request), assessment, base_url=_base_url(request))
+        sent = assessments.reissue_link(_user(request), assessment, base_url=public_base_url())
     except ValidationError as exc:
         messages.error(request, "; ".join(exc.messages))
         return redirect(assessment)
     return render(
         request,
         "suppliers/sent.html",
-        {"assessment": sent.assessment, "link": _base_url(request) + sent.path},
+        {"assessment": sent.assessment, "link": public_base_url() + sent.path},
     )
 
 

@@ -21,7 +21,6 @@ from aisms.apps.suppliers.api.assessment_schemas import (
 from aisms.apps.suppliers.api.routing import (
     actor_of,
     assessment_or_404,
-    base_url_of,
     router,
     supplier_or_404,
 )
@@ -31,6 +30,7 @@ from aisms.apps.suppliers.models import (
     TemplateVersion,
 )
 from aisms.config.api_pagination import BoundedPageNumberPagination
+from aisms.config.public_url import public_base_url
 from aisms.domain.access import Action
 
 
@@ -68,9 +68,9 @@ def send_assessment(request: HttpRequest, supplier_id: int, payload: SendIn) -> 
         contact_email=payload.contact_email,
         due_date=payload.due_date,
         link_days=payload.link_days,
-        base_url=base_url_of(request),
+        base_url=public_base_url(),
     )
-    return Status(201, {"assessment": sent.assessment, "link": base_url_of(request) + sent.path})
+    return Status(201, {"assessment": sent.assessment, "link": public_base_url() + sent.path})
 
 
 @router.get("/assessments/{int:assessment_id}", response=AssessmentDetailOut, summary="One assessment")
@@ -88,9 +88,9 @@ def reissue_link(request: HttpRequest, assessment_id: int, payload: LinkIn) -> d
     actor = actor_of(request)
     require(actor, Action.EDIT)
     sent = assessments.reissue_link(
-        actor, assessment_or_404(assessment_id), base_url=base_url_of(request), link_days=payload.link_days
+        actor, assessment_or_404(assessment_id), base_url=public_base_url(), link_days=payload.link_days
     )
-    return {"assessment": sent.assessment, "link": base_url_of(request) + sent.path}
+    return {"assessment": sent.assessment, "link": public_base_url() + sent.path}
 
 
 @router.post(

@@ -1,6 +1,5 @@
 """The supplier router that every endpoint module registers on, and the look-ups they share."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -18,14 +17,6 @@ router = Router(tags=["suppliers"])
 
 def actor_of(request: HttpRequest) -> User:
     return request.auth  # type: ignore[attr-defined,no-any-return]  # set by our auth classes
-
-
-def base_url_of(request: HttpRequest) -> str:
-    """Where a supplier's link points: the configured public address (AISMS_BASE_URL), never the Host
-    header of the request that sent it (an internal address, or one an attacker chose, must not reach a
-    supplier's mailbox)."""
-    del request
-    return str(settings.AISMS_BASE_URL).rstrip("/")
 
 
 def user_named(name: str | None) -> User | None:
