@@ -50,6 +50,30 @@ def test_a_label_known_only_from_its_reference_text_can_be_predicted(model: Tech
     assert model.classify("wiper malware erased the disks of every server").ranked[0].label == "wiper"
 
 
+def test_inflected_words_match_their_reference_text_and_evidence_shows_the_texts_own_words() -> None:
+    references = {
+        "valid-accounts": "Valid Accounts. Signing in with stolen credentials of existing accounts.",
+        "acquire-infrastructure": "Acquire Infrastructure: Domains. Buying look-alike domains to host pages.",
+        "phishing": "Phishing. Sending deceptive emails that lure people into opening attachments.",
+        "data-poisoning": "Data Poisoning. Poisoned samples are slipped into the training data.",
+    }
+    model = TechniqueClassifier().fit([], label_texts=references)
+    result = model.classify("they registered a look-alike domain for the campaign", k=3)
+    assert result.ranked[0].label == "acquire-infrastructure"
+    assert "domain" in " ".join(result.ranked[0].evidence).split()  # the stem is "domain", the word shown too
+    result = model.classify("the team logged in through a valid account it had bought")
+    assert result.ranked[0].label == "valid-accounts"
+    words = " ".join(result.ranked[0].evidence).split()
+    assert "account" in words  # the text's word, not the reference's "accounts"
+    assert "accounts" not in words
+    assert not {"the", "it", "a"} & set(words)
+    result = model.classify("attackers kept poisoning the training datasets")
+    assert result.ranked[0].label == "data-poisoning"
+    words = " ".join(result.ranked[0].evidence).split()
+    assert "poisoning" in words  # stems drive the score; the text's words explain it
+    assert "poison" not in words
+
+
 def test_classify_many_matches_classify(model: TechniqueClassifier) -> None:
     texts = ["ransom note after files were encrypted", "union select payload in the login form"]
     assert model.classify_many(texts) == [model.classify(t) for t in texts]
@@ -94,7 +118,7 @@ def test_loading_refuses_pickled_files_and_object_arrays(model: TechniqueClassif
     ("change", "message"),
     [
         (lambda d: d.update(format="other"), "not an aisms text classifier"),
-        (lambda d: d.update(format_version=99), "unsupported model format version"),
+        (lambda d: d.update(format_version=1), "unsupported model format version 1 .*train the model again"),
         (lambda d: d.update(labels=["only"]), "at least two different labels"),
         (lambda d: d["word_vocabulary"].pop(), "'word_idf' has shape"),
         (lambda d: d["config"].update(temperature="hot"), "must be a number"),

@@ -22,7 +22,7 @@ from aisms.domain.classify.technique_model import ModelConfig, TechniqueClassifi
 from aisms.domain.classify.text_features import FeatureSpace
 
 FORMAT = "aisms-text-classifier"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: word features are Snowball stems, no stop words removed
 MODEL_JSON = "model.json"
 ARRAYS = "arrays.npz"
 _EXPECTED_ARRAYS = {"word_idf", "char_idf", "coef", "profiles", "intercept"}
@@ -107,7 +107,11 @@ def _read_document(directory: Path) -> dict[str, Any]:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise _fail(directory, f"{MODEL_JSON} is not an aisms text classifier")
     if document.get("format_version") != FORMAT_VERSION:
-        raise _fail(directory, f"unsupported model format version {document.get('format_version')!r}")
+        raise _fail(
+            directory,
+            f"unsupported model format version {document.get('format_version')!r} (this aisms reads "
+            f"version {FORMAT_VERSION}); train the model again with `aisms ai train`",
+        )
     return document
 
 

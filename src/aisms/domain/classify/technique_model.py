@@ -1,4 +1,4 @@
-"""The product's text classifier: TF-IDF words + character n-grams, a class-balanced linear SVM.
+"""The product's text classifier: TF-IDF word stems + character n-grams, a class-balanced linear SVM.
 
 Training documents are the labelled examples plus, for each label, its reference texts (for the built-in
 model: the technique's name, our summary, its sub-techniques and the OWASP entries that cite it), so a
@@ -25,7 +25,7 @@ from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
 from aisms.domain.classify.datatypes import Classification, LabelledText, Prediction
-from aisms.domain.classify.text_features import FeatureSpace, tokens
+from aisms.domain.classify.text_features import FeatureSpace, stem, tokens
 
 FloatArray = npt.NDArray[np.float64]
 STOP_WORDS: frozenset[str] = frozenset(ENGLISH_STOP_WORDS)
@@ -234,6 +234,9 @@ class TechniqueClassifier:
         features = self._require()
         n_word = features.n_word
         vocabulary = sorted(set(words) - STOP_WORDS)
+        surface: dict[str, str] = {}  # word features are stems: show the text's own word for each
+        for word in words:
+            surface.setdefault(stem(word), word)
         contribution = np.maximum(row.data[:, None] * self._weights[np.ix_(row.indices, label_indices)], 0.0)
         strongest = contribution.max(axis=1)
         keep = np.flatnonzero(strongest > 0)
@@ -245,7 +248,10 @@ class TechniqueClassifier:
         shares: list[float] = []
         for position, index in zip(keep.tolist(), row.indices[keep].tolist(), strict=True):
             if index < n_word:
-                holders = [features.word_terms[index]]
+                term = " ".join(surface.get(part, part) for part in features.word_terms[index].split())
+                if all(part in STOP_WORDS for part in term.split()):
+                    continue  # "of the" may score, but explains nothing
+                holders = [term]
             else:
                 gram = features.char_terms[index - n_word].strip()
                 holders = [w for w in vocabulary if gram in w]
@@ -265,7 +271,7 @@ class TechniqueClassifier:
                 term = names[t]
                 if scores[t, column] <= 0 or len(chosen) >= self.config.evidence_terms:
                     break
-                if term in STOP_WORDS or any(term in o.split() or o in term.split() for o in chosen):
+                if any(term in o.split() or o in term.split() for o in chosen):
                     continue
                 chosen.append(term)
             out.append(tuple(chosen))

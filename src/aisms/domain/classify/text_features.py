@@ -1,20 +1,26 @@
-"""Turn texts into TF-IDF vectors: word 1-2 grams plus character 3-5 grams inside word boundaries.
+"""Turn texts into TF-IDF vectors: stemmed word 1-2 grams plus character 3-5 grams inside word boundaries.
 
-Words carry the meaning ("prompt injection", "model weights"); character n-grams catch inflections and
-compounds the words miss ("poisoned"/"poisoning", "jailbreak"/"jailbroken") on short texts. Both use
-sublinear term frequency; the two blocks are stacked and the row is L2-normalised, so a dot product of two
-rows is their cosine similarity.
+Words carry the meaning ("prompt injection", "model weights"). They are reduced to their Snowball stems,
+so "valid account" matches "Valid Accounts" and "poisoning" matches "poisoned"; no
+stop words are removed, because the English list drops words that matter here ("system", "found",
+"call"). Character n-grams catch compounds and spellings the stems miss ("jailbreak"/"jailbroken") on
+short texts. Both use sublinear term frequency; the two blocks are stacked and the row is L2-normalised,
+so a dot product of two rows is their cosine similarity.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import snowballstemmer
 from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
@@ -23,14 +29,26 @@ _MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _URL = re.compile(r"https?://\S+")
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
-WORD_PARAMS: dict[str, Any] = {
-    "analyzer": "word",
-    "ngram_range": (1, 2),
-    "sublinear_tf": True,
-    "stop_words": "english",
-    "lowercase": True,
-    "min_df": 1,
-}
+_stemmers = threading.local()  # a Snowball stemmer object keeps state while it works: one per thread
+
+
+@lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    """The English Snowball stem of a lower-case word ("poisoning" -> "poison")."""
+    stemmer = getattr(_stemmers, "english", None)
+    if stemmer is None:
+        stemmer = _stemmers.english = snowballstemmer.stemmer("english")
+    result: str = stemmer.stemWord(word)
+    return result
+
+
+def word_terms(document: str) -> list[str]:
+    """The word features of a (cleaned) document: its stems and each pair of adjacent stems."""
+    stems = [stem(word) for word in _TOKEN.findall(document.lower())]
+    return stems + [f"{a} {b}" for a, b in pairwise(stems)]
+
+
+WORD_PARAMS: dict[str, Any] = {"analyzer": word_terms, "sublinear_tf": True, "min_df": 1}
 CHAR_PARAMS: dict[str, Any] = {
     "analyzer": "char_wb",
     "ngram_range": (3, 5),
