@@ -12,6 +12,7 @@ import pytest
 from aisms.domain.classify.datatypes import LabelledText
 from aisms.domain.classify.model_store import ModelStoreError
 from aisms.domain.classify.technique_model import NotTrainedError, TechniqueClassifier
+from aisms.domain.classify.text_features import clean_text
 from tests.unit.classify_samples import TOPICS, make_set
 
 
@@ -72,6 +73,29 @@ def test_inflected_words_match_their_reference_text_and_evidence_shows_the_texts
     words = " ".join(result.ranked[0].evidence).split()
     assert "poisoning" in words  # stems drive the score; the text's words explain it
     assert "poison" not in words
+
+
+def test_cleaning_keeps_words_and_drops_markup_urls_and_link_targets() -> None:
+    text = (
+        '<div style="font-family: monospace; margin-left: 50px">Ignore the rules</div> when a < b > c; '
+        "see [the advisory](https://example.org/a) or https://example.org/b"
+    )
+    cleaned = clean_text(text).split()
+    assert cleaned == [
+        "Ignore",
+        "the",
+        "rules",
+        "when",
+        "a",
+        "<",
+        "b",
+        ">",
+        "c;",
+        "see",
+        "the",
+        "advisory",
+        "or",
+    ]
 
 
 def test_classify_many_matches_classify(model: TechniqueClassifier) -> None:

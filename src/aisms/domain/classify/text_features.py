@@ -27,6 +27,7 @@ from sklearn.preprocessing import normalize
 
 _MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _URL = re.compile(r"https?://\S+")
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>]{0,500}>")  # <div style="...">, </span>: markup, not content
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
 _stemmers = threading.local()  # a Snowball stemmer object keeps state while it works: one per thread
@@ -59,8 +60,9 @@ CHAR_PARAMS: dict[str, Any] = {
 
 
 def clean_text(text: str) -> str:
-    """Keep the words of markdown links, drop bare URLs (their tokens are noise)."""
-    return _URL.sub(" ", _MARKDOWN_LINK.sub(r"\1", text))
+    """Keep the words of markdown links; drop bare URLs and HTML tags (their tokens are noise: a quoted
+    prompt in a styled <div> would otherwise teach the model "font", "margin" and "px")."""
+    return _URL.sub(" ", _MARKDOWN_LINK.sub(r"\1", _HTML_TAG.sub(" ", text)))
 
 
 def tokens(text: str) -> list[str]:
