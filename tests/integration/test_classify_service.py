@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from aisms.apps.catalogue import technique_classifier as service
-from aisms.apps.catalogue.models import LabelledExample
+from aisms.apps.catalogue.models import CatalogueEntry, LabelledExample
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -160,3 +160,24 @@ def test_an_atlas_import_adds_upstream_descriptions_and_case_study_steps_to_the_
     # the built-in model trained on that data ranks the described technique for a text in its words
     ranked = [p.label for p in service.classify_text("quokka probes hit the staging endpoints").ranked]
     assert ranked[0] == "atlas:AML.T0999"
+
+
+def test_the_novelty_threshold_follows_the_training_regime() -> None:
+    """Trained on the catalogue texts alone the model scores everything lower, so it flags novelty from
+    0.82; with case-study examples imported it uses the case-study calibration (0.78)."""
+    model, data = service.builtin_model()
+    assert len(data.examples) < 100
+    assert model.config.novelty_threshold == pytest.approx(0.82)
+    technique = CatalogueEntry.objects.get(uid="atlas:AML.T0020")
+    LabelledExample.objects.bulk_create(
+        LabelledExample(
+            technique=technique,
+            text=f"poisoned batch {i} of claims slipped into training",
+            origin="atlas-case-study",
+            case_study=f"CS{i % 20}",
+        )
+        for i in range(100)
+    )
+    model, data = service.builtin_model()
+    assert len(data.examples) == 100
+    assert model.config.novelty_threshold == pytest.approx(0.78)

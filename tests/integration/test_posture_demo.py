@@ -22,7 +22,13 @@ from aisms.apps.accounts.models import Notification, User
 from aisms.apps.intel.models import IntelEvent, IntelItem
 from aisms.apps.posture import selectors
 from aisms.apps.posture.demo_data import DECISION_LAG, load_demo_posture
-from aisms.apps.posture.models import AssetIntelMatch, Proposal, ProposalStatus
+from aisms.apps.posture.models import (
+    AssetIntelMatch,
+    EmergingStatus,
+    EmergingThreat,
+    Proposal,
+    ProposalStatus,
+)
 from aisms.apps.posture.services import history_reason
 from aisms.apps.risks.models import Risk, RiskStatus
 from aisms.apps.web import dashboard
@@ -151,3 +157,17 @@ def test_a_second_load_changes_nothing(demo: Loaded) -> None:
         list(Proposal.objects.order_by("pk").values_list("pk", "status", "created_at", "decided_at"))
         == before
     )
+
+
+def test_the_two_gpu_memory_reports_make_one_emerging_threat_candidate(demo: Loaded) -> None:
+    threat = EmergingThreat.objects.get()
+    assert threat.status == EmergingStatus.CANDIDATE
+    titles = sorted(threat.items.values_list("title", flat=True))
+    assert titles == [
+        "Leftover GPU memory on the shared imaging cluster",
+        "Sector alert: GPU memory remnants expose medical imaging workloads",
+    ]
+    assert {"gpu", "memory"} <= set(threat.key_terms)
+    assert threat.sources == ["Analyst reports"]
+    newest = max(threat.items.values_list("first_seen", flat=True))
+    assert newest < threat.created_at < timezone.now()  # found by the correlation run after the reports

@@ -163,6 +163,17 @@ def test_a_text_report_takes_its_title_ids_and_tlp() -> None:
     assert parse_text(text, filename="pasted").items[0].external_id == item.external_id
 
 
+def test_a_leading_heading_is_the_title_and_not_repeated_in_the_description() -> None:
+    text = "# GPU memory remnants\n\nTLP:GREEN - sector alert.\n\nClear memory between tenants.\n"
+    item = parse_text(text, filename="alert.md").items[0]
+    assert item.title == "GPU memory remnants"
+    assert item.description == "TLP:GREEN - sector alert.\n\nClear memory between tenants."
+    # the id still covers the heading: another title over the same text is another report
+    other = parse_text(text.replace("remnants", "leftovers", 1), filename="alert.md").items[0]
+    assert other.external_id != item.external_id
+    assert other.description == item.description
+
+
 def test_text_reports_refuse_binary_json_and_bad_encoding() -> None:
     with pytest.raises(IntelParseError) as caught:
         parse_text(b"line one\nline \xff two", filename="r.txt")

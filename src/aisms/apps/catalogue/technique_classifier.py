@@ -26,8 +26,8 @@ from aisms.apps.catalogue.models import CatalogueEntry, CatalogueLink, LabelledE
 from aisms.catalogue.model import Entry, Link, Relation
 from aisms.domain.access import Action
 from aisms.domain.classify.catalogue_texts import (
-    BUILTIN_CONFIG,
     CLASSIFIED_CATALOGUES,
+    builtin_config,
     is_classified,
     label_texts,
     technique_label,
@@ -116,8 +116,8 @@ def training_data() -> TrainingData:
 
 def builtin_model(config: ModelConfig | None = None) -> tuple[TechniqueClassifier, TrainingData]:
     """The built-in model for the current data: from memory, else from disk, else trained and saved."""
-    config = config or BUILTIN_CONFIG
     data = training_data()
+    config = config or builtin_config(len(data.examples))
     digest = data.digest(config)
     directory = models_dir() / BUILTIN
     key = str(directory)

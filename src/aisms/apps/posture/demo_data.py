@@ -7,6 +7,10 @@ EPSS) to the portal and the guideline vector store; it proposes raising the like
 known-vulnerability risk and new risks for AI techniques (e.g. agent tool invocation) that concern the
 Triage Assistant but that no risk covers yet.
 
+Two of the analyst reports (our SOC's note and a sector alert on GPU memory left uncleared between
+tenants) fit no catalogue technique: correlation groups them into an emerging-threat candidate for the
+analyst to review.
+
 Then the demo dates what correlation found, so that "Posture: what changed" shows weeks of work rather
 than one busy day:
 
@@ -42,7 +46,13 @@ from aisms.apps.intel.demo_data import DEMO_SOURCES
 from aisms.apps.intel.models import IntelEvent, IntelItem, Vulnerability
 from aisms.apps.posture import services
 from aisms.apps.posture.correlation import CorrelationResult, correlate
-from aisms.apps.posture.models import AssetIntelMatch, Proposal, ProposalKind, ProposalStatus
+from aisms.apps.posture.models import (
+    AssetIntelMatch,
+    EmergingThreat,
+    Proposal,
+    ProposalKind,
+    ProposalStatus,
+)
 from aisms.apps.risks.models import Risk
 
 WINDOW_DAYS = 70  # the oldest demo intel was first seen ten weeks ago
@@ -136,7 +146,8 @@ def _spread_intel(now: dt.datetime) -> None:
 
 
 def _date_correlation(now: dt.datetime) -> None:
-    """Matches when their intel arrived; proposals after their newest intel and their risk."""
+    """Matches and emerging-threat candidates when their intel arrived; proposals after their newest intel
+    and their risk."""
     new_matches = AssetIntelMatch.objects.filter(first_matched_at=now)
     for item_id, seen in (
         IntelItem.objects.filter(asset_matches__in=new_matches).values_list("pk", "first_seen").distinct()
@@ -145,6 +156,11 @@ def _date_correlation(now: dt.datetime) -> None:
         pks = list(new_matches.filter(item_id=item_id).values_list("pk", flat=True))
         AssetIntelMatch.objects.filter(pk__in=pks).update(first_matched_at=at)
         AssetIntelMatch.history.filter(id__in=pks).update(history_date=at)
+    for threat in EmergingThreat.objects.filter(created_at=now).annotate(newest=Max("items__first_seen")):
+        if threat.newest is not None:
+            at = min(threat.newest + CORRELATION_LAG, now)
+            EmergingThreat.objects.filter(pk=threat.pk).update(created_at=at)
+            EmergingThreat.history.filter(id=threat.pk).update(history_date=at)
     proposals = (
         Proposal.objects.filter(created_at=now)
         .select_related("risk")

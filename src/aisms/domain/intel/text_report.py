@@ -67,14 +67,17 @@ def parse_text(data: bytes | str, *, filename: str, title: str = "") -> ParsedFe
         raise IntelParseError(filename, Position(0, 1), "empty report: no text")
     heading = title.strip() or report_title(text)
     blocks = paragraphs(text)
-    body = "\n\n".join(blocks)
+    body = "\n\n".join(blocks)  # the id is a digest of all of it, heading included
+    described = blocks
+    if blocks and (first := _HEADING.match(blocks[0])) and first.group(1).strip()[:500] == heading:
+        described = blocks[1:]  # the heading became the title: the description starts below it
     tlp_match = _TLP.search(text)
     digest = hashlib.sha256(body.encode()).hexdigest()[:20]
     item = ParsedItem(
         kind="report",
         external_id=f"report:{digest}",
         title=heading,
-        description=body,
+        description="\n\n".join(described) or body,
         tlp=tlp_from_name(tlp_match.group(0)) if tlp_match else None,
         technique_uids=techniques_in_text(text),
         cve_ids=cves_in_text(text),
