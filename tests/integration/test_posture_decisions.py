@@ -190,3 +190,33 @@ def test_emerging_pages_name_accept_and_dismiss(world) -> None:
     listing = manager.get("/posture/proposals/?status=open")
     assert listing.status_code == 200
     assert world.vuln_risk.ref in listing.content.decode()
+
+
+def test_the_overview_shows_five_decision_cards_and_lists_the_rest_of_the_users_proposals(world) -> None:
+    for ref in (
+        "AML.T0051",
+        "AML.T0053",
+        "AML.T0054",
+        "AML.T0056",
+        "AML.T0057",
+        "AML.T0024",
+        "AML.T0020",
+        "AML.T0043",
+        "AML.T0015",
+        "AML.T0029",
+        "AML.T0040",
+        "AML.T0044",
+    ):
+        add_technique_item(ref, [f"atlas:{ref}"])
+    correlate()
+    waiting = [
+        p
+        for p in selectors.proposals(world.owner, status=ProposalStatus.OPEN)
+        if services.may_decide(world.owner, p) and p.responsible_id == world.owner.pk
+    ]
+    assert len(waiting) > 5
+    html = session_client(world.owner).get("/posture/").content.decode()
+    assert html.count('<article class="card proposal-card') == 5
+    more = html.split("More waiting for your decision", 1)[1]
+    for proposal in waiting[5:]:
+        assert f'href="/posture/proposals/{proposal.pk}/">#{proposal.pk}</a>' in more  # none is hidden

@@ -47,6 +47,9 @@ def _card_context(user: User, proposal: Proposal, **extra: object) -> dict[str, 
     }
 
 
+DECISION_CARDS = 5  # open proposals shown with their forms on the overview
+
+
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -63,7 +66,9 @@ def index(request: HttpRequest) -> HttpResponse:
     context = {
         "timeline": mark_safe(charts.weekly_timeline(weeks)),  # noqa: S308  # our SVG, values escaped
         "weeks": weeks,
-        "open_cards": [_card_context(user, p) for p in mine[:20]],
+        # the newest few with their decision forms; the rest of the user's as rows, so none is hidden
+        "open_cards": [_card_context(user, p) for p in mine[:DECISION_CARDS]],
+        "open_more": mine[DECISION_CARDS:],
         "open_others": [p for p in open_rows if p.pk not in shown],
         "counts": selectors.open_counts(user),
         "rescored": selectors.recently_rescored(user),
