@@ -27,7 +27,6 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.test import Client
     from tests.factories import make_user
 
@@ -35,9 +34,10 @@ def main() -> None:
     from aisms.apps.catalogue import selectors
     from aisms.apps.catalogue.services import load_builtin_catalogue
     from aisms.catalogue.loader import load_builtin
+    from aisms.config.database_setup import migrate_database
 
     parse = _timed(load_builtin, repeat=5)
-    call_command("migrate", verbosity=0)
+    migrate_database()  # a new SQLite database: tables straight from the models
     catalogue = load_builtin()
     store = _timed(lambda: load_builtin_catalogue(catalogue, force=True))
     queries = ["prompt injection", "poisoning", "AML.T0051", "supplier", "threat intelligence", "model theft"]

@@ -85,11 +85,11 @@ def child_ingest(path: str) -> dict[str, Any]:
     import django
 
     django.setup()
-    from django.core.management import call_command
 
     from aisms.apps.intel import services
+    from aisms.config.database_setup import migrate_database
 
-    call_command("migrate", verbosity=0)
+    migrate_database()  # a new SQLite database: tables straight from the models
     started, cpu = time.perf_counter(), time.process_time()
     outcome = services.ingest_path(None, "misp", Path(path))
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu

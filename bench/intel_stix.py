@@ -178,12 +178,12 @@ def child_ingest(path: str) -> dict[str, Any]:
     import django
 
     django.setup()
-    from django.core.management import call_command
 
     from aisms.apps.intel import services
+    from aisms.config.database_setup import migrate_database
     from aisms.domain.intel.json_stream import BACKEND
 
-    call_command("migrate", verbosity=0)
+    migrate_database()  # a new SQLite database: tables straight from the models
     before = _peak_mib()
     started, cpu = time.perf_counter(), time.process_time()
     outcome = services.ingest_path(None, "stix", Path(path))

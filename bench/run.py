@@ -16,6 +16,7 @@ BENCHMARKS = [
     "posture_matching.py",
     "classifier_speed.py",
     "classifier_atlas.py",
+    "pages_at_scale.py",
 ]
 
 if __name__ == "__main__":

@@ -47,16 +47,15 @@ def _progress_bar(description: str) -> Any:
 
 def cmd_init(args: argparse.Namespace) -> int:
     _setup_django()
-    from django.core.management import call_command
-
     from aisms.apps.accounts.models import User
     from aisms.apps.accounts.services import create_user
     from aisms.apps.catalogue.services import load_builtin_catalogue
     from aisms.catalogue.loader import load_builtin
+    from aisms.config.database_setup import migrate_database
     from aisms.domain.access import Role
 
     print("Preparing the database…")
-    call_command("migrate", interactive=False, verbosity=0)
+    migrate_database()
     bar, update = _progress_bar("Loading the reference catalogue")
     result = load_builtin_catalogue(load_builtin(), force=args.reload_catalogue, progress=update)
     bar.close()
