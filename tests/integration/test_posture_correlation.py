@@ -228,11 +228,11 @@ def test_novel_reports_are_clustered_into_emerging_threat_candidates(world, monk
     from aisms.apps.posture.models import EmergingThreat
     from aisms.domain.classify import Classification
 
-    def fake_classify(text: str, k: int = 5) -> Classification:
-        novel = "model card" in text
-        return Classification(ranked=(), novelty=0.9 if novel else 0.1, is_novel=novel)
+    def fake_classify(texts: list[str], k: int = 5, *, explain: bool = True) -> list[Classification]:
+        novel = ["model card" in text for text in texts]
+        return [Classification(ranked=(), novelty=0.9 if n else 0.1, is_novel=n) for n in novel]
 
-    monkeypatch.setattr(technique_classifier, "classify_text", fake_classify)
+    monkeypatch.setattr(technique_classifier, "classify_texts", fake_classify)
     source = IntelSource.objects.create(name="Sharing group", kind="text")
     texts = [
         (

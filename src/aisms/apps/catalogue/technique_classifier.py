@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -145,10 +146,19 @@ def classify_text(text: str, k: int = 5) -> Classification:
 
     Each prediction carries the entry's name for display.
     """
+    return classify_texts([text], k=k)[0]
+
+
+def classify_texts(texts: Sequence[str], k: int = 5, *, explain: bool = True) -> list[Classification]:
+    """``classify_text`` for many texts: the model is looked up once and the texts scored in one batch
+    (for callers with many items, such as the emerging-threat search after an ingest)."""
+    if not texts:
+        return []
     model, data = builtin_model()
-    result = model.classify(text, k=k)
-    named = tuple(replace(p, name=data.names.get(p.label, "")) for p in result.ranked)
-    return replace(result, ranked=named)
+    return [
+        replace(result, ranked=tuple(replace(p, name=data.names.get(p.label, "")) for p in result.ranked))
+        for result in model.classify_many(texts, k=k, explain=explain)
+    ]
 
 
 def entry_names(labels: list[str]) -> dict[str, str]:
@@ -195,6 +205,7 @@ __all__ = [
     "TrainingData",
     "builtin_model",
     "classify_text",
+    "classify_texts",
     "clear_cache",
     "entry_names",
     "load_named",

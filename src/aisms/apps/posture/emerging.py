@@ -72,12 +72,12 @@ def find_emerging(item_ids: Sequence[int], *, now: dt.datetime) -> tuple[int, st
 
     novel: dict[str, IntelItem] = {}
     novelty: dict[str, float] = {}
-    for item in items:
-        try:
-            result = technique_classifier.classify_text(_text(item), k=5)
-        except Exception as exc:  # a classifier failure must not lose the correlation run
-            logger.warning("classifying intel item %s failed: %s", item.pk, exc)
-            return 0, f"emerging threats skipped: the classifier failed ({exc})"
+    try:  # one model lookup and one batch: only the novelty is needed, not the explanations
+        results = technique_classifier.classify_texts([_text(item) for item in items], k=1, explain=False)
+    except Exception as exc:  # a classifier failure must not lose the correlation run
+        logger.warning("classifying %d intel items failed: %s", len(items), exc)
+        return 0, f"emerging threats skipped: the classifier failed ({exc})"
+    for item, result in zip(items, results, strict=True):
         if result.is_novel:
             novel[str(item.pk)] = item
             novelty[str(item.pk)] = float(result.novelty)

@@ -3,8 +3,9 @@
 Words carry the meaning ("prompt injection", "model weights"). They are reduced to their Snowball stems,
 so "valid account" matches "Valid Accounts" and "poisoning" matches "poisoned"; no stop words are
 removed, because the English list drops words that matter here ("system", "found", "call"). Character
-n-grams catch compounds and spellings the stems miss ("jailbreak"/"jailbroken") on short texts. Both use sublinear term frequency; the two blocks are stacked and the row is L2-normalised,
-so a dot product of two rows is their cosine similarity.
+n-grams catch compounds and spellings the stems miss ("jailbreak"/"jailbroken") on short texts. Both use
+sublinear term frequency; the two blocks are stacked and the row is L2-normalised, so a dot product of
+two rows is their cosine similarity.
 """
 
 from __future__ import annotations
