@@ -4,10 +4,11 @@ Reads an upstream ATLAS distribution file (default: the dev subset at
 /work/shared/reference/atlas/ATLAS-dev.yaml when present); every procedure step of every case study is a
 labelled example, labels are parent techniques (AML.T0043.001 counts as AML.T0043). Five-fold GroupKFold
 by case study: no model is ever tested on a step of a case study it was trained on. The product is
-trained with the shipped catalogue's technique texts plus the file's own technique descriptions; the
-baseline (default TF-IDF + logistic regression) on exactly the same training texts. Then a quarter of
-the techniques is hidden from training to measure how well the novelty score separates their steps from
-known techniques' steps.
+trained with the shipped catalogue's technique texts (summaries and procedure sentences) plus the file's
+own technique descriptions; the baseline (default TF-IDF + logistic regression) on exactly the same
+training texts; the product also learns the techniques' ATLAS tactics. Then a quarter of the techniques
+is hidden from training to measure how well the novelty score separates their steps from known
+techniques' steps.
 
     python bench/classifier_atlas.py [FILE] [--json]
 """
@@ -24,14 +25,15 @@ from pathlib import Path
 from aisms.catalogue.atlas_import import parse_atlas_distribution
 from aisms.catalogue.loader import load_builtin
 from aisms.catalogue.model import uid_for
-from aisms.domain.classify.catalogue_texts import BUILTIN_CONFIG, label_texts, parent_ref
+from aisms.catalogue.procedure_examples import load_builtin_procedures
+from aisms.domain.classify.catalogue_texts import BUILTIN_CONFIG, label_groups, label_texts, parent_ref
 from aisms.domain.classify.datatypes import LabelledText
 from aisms.domain.classify.evaluation import cross_validate, novelty_benchmark
 
 DEFAULT_FILE = Path("/work/shared/reference/atlas/ATLAS-dev.yaml")
 
 
-def load(path: Path) -> tuple[list[LabelledText], dict[str, list[str]]]:
+def load(path: Path) -> tuple[list[LabelledText], dict[str, list[str]], dict[str, list[str]]]:
     dist = parse_atlas_distribution(path.read_text(encoding="utf-8"), path.name)
     examples = [
         LabelledText(e.text, uid_for("atlas", parent_ref(e.technique_uid.split(":", 1)[1])), e.case_study)
@@ -43,7 +45,8 @@ def load(path: Path) -> tuple[list[LabelledText], dict[str, list[str]]]:
         replace(e, attributes={**e.attributes, "upstream_description": upstream.get(e.uid) or ""})
         for e in catalogue.of("atlas")
     ]
-    return examples, label_texts(atlas)
+    references = label_texts(atlas, procedures=load_builtin_procedures().by_technique)
+    return examples, references, label_groups(atlas, catalogue.links)
 
 
 def main() -> int:
@@ -56,10 +59,14 @@ def main() -> int:
     if not path.is_file():
         print(f"skipped: no ATLAS distribution file (pass one; {DEFAULT_FILE} not found)")
         return 0
-    examples, references = load(path)
+    examples, references, groups = load(path)
     started = time.perf_counter()
-    comparison = cross_validate(examples, label_texts=references, config=BUILTIN_CONFIG, n_splits=args.folds)
-    novelty = novelty_benchmark(examples, label_texts=references, config=BUILTIN_CONFIG, n_splits=args.folds)
+    comparison = cross_validate(
+        examples, label_texts=references, label_groups=groups, config=BUILTIN_CONFIG, n_splits=args.folds
+    )
+    novelty = novelty_benchmark(
+        examples, label_texts=references, label_groups=groups, config=BUILTIN_CONFIG, n_splits=args.folds
+    )
     elapsed = time.perf_counter() - started
     out = {
         "file": path.name,

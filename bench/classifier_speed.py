@@ -1,8 +1,9 @@
 """Classification throughput of the technique classifier on one CPU core.
 
-Trains the built-in-style model from the shipped catalogue (technique names and summaries, OWASP
-entries, crosswalk links), then classifies short texts (10-30 words, like a CVE or MISP event summary) in
-batches and one at a time, with explanations. BLAS/OpenMP threads are pinned to one.
+Trains the built-in-style model from the shipped catalogue (technique names, summaries, procedure
+sentences and tactics, OWASP entries, crosswalk links), then classifies short texts (10-30 words, like a
+CVE or MISP event summary) in batches and one at a time, with explanations. BLAS/OpenMP threads are
+pinned to one.
 
     python bench/classifier_speed.py [--json]
 """
@@ -22,7 +23,8 @@ import sys  # noqa: E402
 import time  # noqa: E402
 
 from aisms.catalogue.loader import load_builtin  # noqa: E402
-from aisms.domain.classify.catalogue_texts import label_texts  # noqa: E402
+from aisms.catalogue.procedure_examples import load_builtin_procedures  # noqa: E402
+from aisms.domain.classify.catalogue_texts import label_groups, label_texts  # noqa: E402
 from aisms.domain.classify.technique_model import TechniqueClassifier  # noqa: E402
 
 SUBJECTS = ["An attacker", "A researcher", "The threat actor", "An insider", "A malicious user"]
@@ -52,7 +54,10 @@ def main() -> int:
     catalogue = load_builtin()
     entries = [e for key in ("atlas", "owasp-llm", "owasp-ml") for e in catalogue.of(key)]
     started = time.perf_counter()
-    model = TechniqueClassifier().fit([], label_texts=label_texts(entries, catalogue.links))
+    references = label_texts(entries, catalogue.links, load_builtin_procedures().by_technique)
+    model = TechniqueClassifier().fit(
+        [], label_texts=references, label_groups=label_groups(entries, catalogue.links)
+    )
     train_s = time.perf_counter() - started
     sample = texts(args.n)
     model.classify_many(sample[:50])  # warm up

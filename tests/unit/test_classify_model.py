@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pickle
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -102,6 +103,42 @@ def test_classify_many_matches_classify(model: TechniqueClassifier) -> None:
     texts = ["ransom note after files were encrypted", "union select payload in the login form"]
     assert model.classify_many(texts) == [model.classify(t) for t in texts]
     assert [r.ranked[0].label for r in model.classify_many(texts)] == ["ransomware", "sqli"]
+
+
+GROUPS = {
+    "phishing": ["intrusion"],
+    "malware": ["intrusion"],
+    "supplychain": ["intrusion"],
+    "ransomware": ["disruption"],
+    "ddos": ["disruption", "intrusion"],
+}
+
+
+def test_label_groups_lift_the_labels_of_the_texts_group_and_leave_ungrouped_labels_alone(
+    model: TechniqueClassifier, tmp_path: Path
+) -> None:
+    grouped = TechniqueClassifier().fit(
+        make_set(TOPICS), label_texts={"wiper": "Wiper malware erases disks."}, label_groups=GROUPS
+    )
+    texts = ["a keylogger installed by a trojan dropper", "the shop went down under a traffic flood"]
+    plain_scores = model.decision_scores(texts)[1]
+    scores = grouped.decision_scores(texts)[1]
+    column = {label: i for i, label in enumerate(grouped.labels)}
+    delta = scores - plain_scores
+    # the malware text belongs to "intrusion": its members gain, the purely "disruption" label loses
+    assert delta[0, column["phishing"]] > 0.01
+    assert delta[0, column["supplychain"]] > 0.01
+    assert delta[0, column["ransomware"]] < -0.01
+    # the flood belongs to "disruption": ransomware gains against phishing
+    assert delta[1, column["ransomware"]] > delta[1, column["phishing"]] + 0.01
+    for label in ("sqli", "insider", "exfiltration", "wiper"):  # no group: exactly the plain model's scores
+        assert np.allclose(delta[:, column[label]], 0.0, atol=1e-5)
+    assert grouped.classify(texts[0]).ranked[0].label == "malware"
+    grouped.save(tmp_path / "g")
+    assert np.allclose(TechniqueClassifier.load(tmp_path / "g").decision_scores(texts)[1], scores, atol=1e-5)
+    off = TechniqueClassifier(replace(grouped.config, group_weight=0.0))
+    off.fit(make_set(TOPICS), label_texts={"wiper": "Wiper malware erases disks."}, label_groups=GROUPS)
+    assert np.allclose(off.decision_scores(texts)[1], plain_scores)
 
 
 def test_two_labels_and_one_label() -> None:

@@ -1,10 +1,11 @@
 """The built-in technique classifier: trained from the stored catalogue and labelled examples.
 
 Training data is every ATLAS technique and OWASP LLM/ML entry (names, our summaries, upstream ATLAS
-descriptions, crosswalk links) plus every LabelledExample (ATLAS case-study steps and user-confirmed
-texts). The trained model is cached in ``AISMS_DATA_DIR/models/builtin/`` under a hash of exactly that
-data, so it is retrained only when the data changes - for instance after a user confirms an example or an
-ATLAS import. Named custom models (``aisms ai train --name``) live in ``AISMS_DATA_DIR/models/<name>/``.
+descriptions, crosswalk links, the shipped procedure sentences, tactics) plus every LabelledExample (ATLAS
+case-study steps and user-confirmed texts). The trained model is cached in
+``AISMS_DATA_DIR/models/builtin/`` under a hash of exactly that data, so it is retrained only when the data
+changes - for instance after a user confirms an example or an ATLAS import. Named custom models (``aisms ai
+train --name``) live in ``AISMS_DATA_DIR/models/<name>/``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import json
 import re
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from django.conf import settings
@@ -25,11 +26,13 @@ from aisms.apps.accounts.models import User
 from aisms.apps.accounts.services import require
 from aisms.apps.catalogue.models import CatalogueEntry, CatalogueLink, LabelledExample
 from aisms.catalogue.model import Entry, Link, Relation
+from aisms.catalogue.procedure_examples import load_builtin_procedures
 from aisms.domain.access import Action
 from aisms.domain.classify.catalogue_texts import (
     CLASSIFIED_CATALOGUES,
     builtin_config,
     is_classified,
+    label_groups,
     label_texts,
     technique_label,
 )
@@ -50,6 +53,7 @@ class TrainingData:
     examples: list[LabelledText]
     label_texts: dict[str, list[str]]
     names: dict[str, str]  # label uid -> entry name
+    label_groups: dict[str, list[str]] = field(default_factory=dict)  # label uid -> ATLAS tactic uids
 
     def digest(self, config: ModelConfig) -> str:
         payload = {
@@ -57,6 +61,7 @@ class TrainingData:
             "config": config.as_dict(),
             "examples": [[e.text, e.label, e.group] for e in self.examples],
             "label_texts": self.label_texts,
+            "label_groups": self.label_groups,
         }
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()
 
@@ -91,11 +96,12 @@ def _entries() -> tuple[list[Entry], list[Link]]:
         )
         for row in rows
     ]
+    relations = (Relation.RELATED_TECHNIQUE.value, Relation.TACTIC.value)
     links = [
-        Link(source_uid, target_uid, Relation.RELATED_TECHNIQUE)
-        for source_uid, target_uid in CatalogueLink.objects.filter(relation=Relation.RELATED_TECHNIQUE.value)
-        .values_list("source__uid", "target__uid")
-        .order_by("source__uid", "target__uid")
+        Link(source_uid, target_uid, Relation(relation))
+        for source_uid, target_uid, relation in CatalogueLink.objects.filter(relation__in=relations)
+        .values_list("source__uid", "target__uid", "relation")
+        .order_by("relation", "source__uid", "target__uid")
     ]
     return [e for e in entries if is_classified(e)], links
 
@@ -112,7 +118,10 @@ def training_data() -> TrainingData:
         if uid in known
     ]
     names = {e.uid: e.name for e in entries}
-    return TrainingData(examples, label_texts(entries, links), names)
+    procedures = load_builtin_procedures().by_technique
+    return TrainingData(
+        examples, label_texts(entries, links, procedures), names, label_groups(entries, links)
+    )
 
 
 def builtin_model(config: ModelConfig | None = None) -> tuple[TechniqueClassifier, TrainingData]:
@@ -134,7 +143,9 @@ def builtin_model(config: ModelConfig | None = None) -> tuple[TechniqueClassifie
             except ModelStoreError:
                 model = None  # damaged cache: train afresh
         if model is None:
-            model = TechniqueClassifier(config).fit(data.examples, label_texts=data.label_texts)
+            model = TechniqueClassifier(config).fit(
+                data.examples, label_texts=data.label_texts, label_groups=data.label_groups
+            )
             model.save(directory)
             hash_file.write_text(digest + "\n", encoding="utf-8")
         _cache[key] = (digest, model)

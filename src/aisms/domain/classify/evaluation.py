@@ -19,7 +19,7 @@ from sklearn.model_selection import GroupKFold, StratifiedKFold
 from aisms.domain.classify.baseline import BaselineClassifier
 from aisms.domain.classify.datatypes import LabelledText
 from aisms.domain.classify.metrics import QualityReport, auroc, quality_report
-from aisms.domain.classify.technique_model import LabelTexts, ModelConfig, TechniqueClassifier
+from aisms.domain.classify.technique_model import LabelGroups, LabelTexts, ModelConfig, TechniqueClassifier
 
 Folds = list[tuple[list[int], list[int]]]
 Progress = Callable[[int, int], None]
@@ -77,6 +77,7 @@ def cross_validate(
     examples: Sequence[LabelledText],
     *,
     label_texts: LabelTexts | None = None,
+    label_groups: LabelGroups | None = None,
     config: ModelConfig | None = None,
     n_splits: int = 5,
     progress: Progress | None = None,
@@ -91,7 +92,7 @@ def cross_validate(
         test = [examples[i] for i in test_index]
         if len({e.label for e in train}) < 2:
             continue
-        product = TechniqueClassifier(config).fit(train, label_texts=label_texts)
+        product = TechniqueClassifier(config).fit(train, label_texts=label_texts, label_groups=label_groups)
         texts = [e.text for e in test]
         product_ranked += _ranked(product.labels, product.score_matrix(texts), 5)
         baseline = BaselineClassifier().fit(train, label_texts=label_texts)
@@ -171,6 +172,7 @@ def novelty_benchmark(
     examples: Sequence[LabelledText],
     *,
     label_texts: LabelTexts | None = None,
+    label_groups: LabelGroups | None = None,
     config: ModelConfig | None = None,
     hidden_share: float = 0.25,
     seed: int = 0,
@@ -196,7 +198,7 @@ def novelty_benchmark(
         train = [examples[i] for i in train_index if examples[i].label not in hidden]
         if len({e.label for e in train} | set(references)) < 2:
             continue
-        model = TechniqueClassifier(config).fit(train, label_texts=references)
+        model = TechniqueClassifier(config).fit(train, label_texts=references, label_groups=label_groups)
         test = [examples[i] for i in test_index]
         results = model.classify_many([e.text for e in test], k=1, explain=False)
         scores += [r.novelty for r in results]

@@ -1,11 +1,14 @@
 """The product's text classifier: TF-IDF word stems + character n-grams, a class-balanced linear SVM.
 
 Training documents are the labelled examples plus, for each label, its reference texts (for the built-in
-model: the technique's name, our summary, its sub-techniques and the OWASP entries that cite it), so a
-label with no example can still be predicted and rare labels are not drowned by common ones. Scores are
-turned into confidences with a softmax; the top score also gives the novelty (how poorly the text fits
-every label). Evidence for each ranked label is the words whose weights pushed its score up the most and
-the most similar training example of that label.
+model: the technique's name, our summary, its sub-techniques, procedure sentences and the OWASP entries that
+cite it), so a label with no example can still be predicted and rare labels are not drowned by common ones.
+Labels may belong to groups (for the built-in model: ATLAS tactics); a second SVM learns the groups from the
+same documents and each label's score gains a share of its groups' mean score, so a text that clearly
+belongs to a tactic favours that tactic's techniques. That part is folded into the label weights: scoring
+stays one sparse product. Scores are turned into confidences with a softmax; the top score also gives the
+novelty (how poorly the text fits every label). Evidence for each ranked label is the words whose weights
+pushed its score up the most and the most similar training example of that label.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ FloatArray = npt.NDArray[np.float64]
 STOP_WORDS: frozenset[str] = frozenset(ENGLISH_STOP_WORDS)
 _EVIDENCE_POOL = 60  # strongest features examined when explaining a text
 LabelTexts = Mapping[str, str | Sequence[str]]
+LabelGroups = Mapping[str, Sequence[str]]  # label -> the groups it belongs to (ATLAS tactics)
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,8 @@ class ModelConfig:
     novelty_threshold: float = 0.6  # novelty >= this flags a text (best score below -0.2)
     label_text_weight: float = 1.0  # weight of a reference text relative to one labelled example
     profile_weight: float = 1.0  # weight of the cosine similarity to the label's profile (centroid)
+    group_weight: float = 0.2  # weight of the label's groups' (tactics') mean SVM score
+    group_c: float = 0.5  # regularisation of the group SVM
     evidence_terms: int = 5
 
     def as_dict(self) -> dict[str, float | int]:
@@ -51,6 +57,8 @@ class ModelConfig:
             "novelty_threshold": self.novelty_threshold,
             "label_text_weight": self.label_text_weight,
             "profile_weight": self.profile_weight,
+            "group_weight": self.group_weight,
+            "group_c": self.group_c,
             "evidence_terms": self.evidence_terms,
         }
 
@@ -83,6 +91,61 @@ def novelty_from_scores(scores: FloatArray) -> FloatArray:
     return result
 
 
+def _one_vs_rest(
+    matrix: csr_matrix, targets: Sequence[str], weights: Sequence[float], labels: list[str], c: float
+) -> tuple[FloatArray, FloatArray]:
+    """A class-balanced linear SVM: one weight row and intercept per label (rows follow ``labels``)."""
+    svm = LinearSVC(C=c, class_weight="balanced", max_iter=5000, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        # many labels with one document each (a small catalogue) look like regression to sklearn
+        warnings.filterwarnings("ignore", message="The number of unique classes", category=UserWarning)
+        svm.fit(matrix, np.array(targets), sample_weight=np.array(weights))
+    coef = np.asarray(svm.coef_, dtype=np.float64)
+    intercept = np.asarray(svm.intercept_, dtype=np.float64)
+    if len(labels) == 2:  # a binary SVM has one row: positive for labels[1]
+        coef = np.vstack([-coef[0], coef[0]])
+        intercept = np.array([-intercept[0], intercept[0]])
+    return coef, intercept
+
+
+def _group_scores(
+    matrix: csr_matrix,
+    targets: Sequence[str],
+    weights: Sequence[float],
+    labels: list[str],
+    label_groups: LabelGroups,
+    config: ModelConfig,
+) -> tuple[FloatArray, FloatArray]:
+    """Per label, the mean weights and intercept of its groups' SVMs (zero for a label without groups).
+
+    The group SVM is trained on the same documents, each labelled with every group of its label.
+    """
+    rows: list[int] = []
+    group_targets: list[str] = []
+    group_weights: list[float] = []
+    for i, (target, weight) in enumerate(zip(targets, weights, strict=True)):
+        for group in label_groups.get(target, ()):
+            rows.append(i)
+            group_targets.append(group)
+            group_weights.append(weight)
+    groups = sorted(set(group_targets))
+    coef = np.zeros((len(labels), matrix.shape[1]))
+    intercept = np.zeros(len(labels))
+    if len(groups) < 2:
+        return coef, intercept
+    group_coef, group_intercept = _one_vs_rest(
+        matrix[rows], group_targets, group_weights, groups, config.group_c
+    )
+    index = {group: i for i, group in enumerate(groups)}
+    for row, label in enumerate(labels):
+        members = [index[g] for g in label_groups.get(label, ()) if g in index]
+        if members:
+            coef[row] = group_coef[members].mean(axis=0)
+            intercept[row] = group_intercept[members].mean()
+    return coef, intercept
+
+
 def _profiles(matrix: csr_matrix, targets: npt.NDArray[np.str_], labels: list[str]) -> FloatArray:
     """Each label's profile: the L2-normalised mean of its training document vectors."""
     index = {label: i for i, label in enumerate(labels)}
@@ -112,7 +175,13 @@ class TechniqueClassifier:
         self._weights: FloatArray = np.zeros((0, 0))
 
     # ---- training -------------------------------------------------------------------------------
-    def fit(self, examples: Sequence[LabelledText], *, label_texts: LabelTexts | None = None) -> Self:
+    def fit(
+        self,
+        examples: Sequence[LabelledText],
+        *,
+        label_texts: LabelTexts | None = None,
+        label_groups: LabelGroups | None = None,
+    ) -> Self:
         references = reference_documents(label_texts)
         documents = [e.text for e in examples]
         targets = [e.label for e in examples]
@@ -126,18 +195,14 @@ class TechniqueClassifier:
             raise ValueError("at least two different labels are needed to train a classifier")
         features = FeatureSpace.fit(documents)
         matrix = features.transform(documents)
-        svm = LinearSVC(C=self.config.c, class_weight="balanced", max_iter=5000, random_state=0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            # many labels with one document each (a small catalogue) look like regression to sklearn
-            warnings.filterwarnings("ignore", message="The number of unique classes", category=UserWarning)
-            svm.fit(matrix, np.array(targets), sample_weight=np.array(weights))
+        coef, intercept = _one_vs_rest(matrix, targets, weights, labels, self.config.c)
         profiles = _profiles(matrix, np.array(targets), labels)
-        coef = np.asarray(svm.coef_, dtype=np.float64)
-        intercept = np.asarray(svm.intercept_, dtype=np.float64)
-        if len(labels) == 2:  # a binary SVM has one row: positive for labels[1]
-            coef = np.vstack([-coef[0], coef[0]])
-            intercept = np.array([-intercept[0], intercept[0]])
+        if label_groups and self.config.group_weight:
+            group_coef, group_intercept = _group_scores(
+                matrix, targets, weights, labels, label_groups, self.config
+            )
+            coef += self.config.group_weight * group_coef
+            intercept += self.config.group_weight * group_intercept
         self._set_state(
             features,
             labels,
