@@ -9,12 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy.sparse import hstack
+from sklearn.preprocessing import normalize
 
 from aisms.domain.classify.datatypes import LabelledText
 from aisms.domain.classify.model_store import ModelStoreError
 from aisms.domain.classify.technique_model import NotTrainedError, TechniqueClassifier
-from aisms.domain.classify.text_features import clean_text
-from tests.unit.classify_samples import TOPICS, make_set
+from aisms.domain.classify.text_features import FeatureSpace, clean_text
+from tests.unit.classify_samples import NOVEL_TOPICS, TOPICS, make_set
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +76,23 @@ def test_inflected_words_match_their_reference_text_and_evidence_shows_the_texts
     words = " ".join(result.ranked[0].evidence).split()
     assert "poisoning" in words  # stems drive the score; the text's words explain it
     assert "poison" not in words
+
+
+def test_feature_rows_equal_what_the_fitted_vectorizers_give() -> None:
+    documents = [text for texts in TOPICS.values() for text in texts] + list(NOVEL_TOPICS["deepfake"])
+    space = FeatureSpace.fit(documents)
+    texts = [
+        *documents[:10],
+        "",
+        "zzzz qqqq",
+        "a <b>ransom</b> note, see https://x.invalid/a - ransom ransom",
+    ]
+    cleaned = [clean_text(t) for t in texts]
+    expected = normalize(hstack([space.word.transform(cleaned), space.char.transform(cleaned)]).tocsr())
+    rows = space.transform(texts)
+    assert rows.shape == expected.shape
+    assert abs(rows - expected).max() < 1e-12
+    assert rows[len(texts) - 3].nnz == 0  # an empty text has no features
 
 
 def test_cleaning_keeps_words_and_drops_markup_urls_and_link_targets() -> None:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -117,15 +117,52 @@ class FeatureSpace:
         return len(self.word_terms) + len(self.char_terms)
 
     def transform(self, texts: Sequence[str]) -> csr_matrix:
+        """The rows of ``texts``: what the two fitted vectorizers' ``transform`` gives, stacked and
+        normalised, computed directly (scikit-learn's per-call input checks cost more than the work
+        itself when one short text is classified at a time)."""
         cleaned = [clean_text(t) for t in texts]
-        stacked = hstack([self.word.transform(cleaned), self.char.transform(cleaned)]).tocsr()
-        result: csr_matrix = normalize(stacked)
+        blocks = [
+            _tfidf_rows(self.word, cleaned, word_terms),
+            _tfidf_rows(self.char, cleaned, self._char_analyzer),
+        ]
+        result: csr_matrix = normalize(hstack(blocks, format="csr"))
         return result
+
+    @cached_property
+    def _char_analyzer(self) -> Callable[[str], list[str]]:
+        analyzer: Callable[[str], list[str]] = self.char.build_analyzer()
+        return analyzer
 
     def term(self, index: int) -> str:
         if index < self.n_word:
             return self.word_terms[index]
         return self.char_terms[index - self.n_word]
+
+
+def _tfidf_rows(
+    vectorizer: TfidfVectorizer, texts: Sequence[str], analyzer: Callable[[str], list[str]]
+) -> csr_matrix:
+    """Sublinear TF-IDF rows, L2-normalised, over a fitted vectorizer's vocabulary (as its transform)."""
+    vocabulary: dict[str, int] = vectorizer.vocabulary_
+    idf = np.asarray(vectorizer.idf_, dtype=np.float64)
+    indptr = [0]
+    indices: list[int] = []
+    counts: list[int] = []
+    for text in texts:
+        row: dict[int, int] = {}
+        for term in analyzer(text):
+            index = vocabulary.get(term)
+            if index is not None:
+                row[index] = row.get(index, 0) + 1
+        for index in sorted(row):
+            indices.append(index)
+            counts.append(row[index])
+        indptr.append(len(indices))
+    column = np.asarray(indices, dtype=np.int64)
+    values = (np.log(np.asarray(counts, dtype=np.float64)) + 1.0) * idf[column] if indices else np.zeros(0)
+    matrix = csr_matrix((values, column, np.asarray(indptr)), shape=(len(texts), len(idf)))
+    result: csr_matrix = normalize(matrix)
+    return result
 
 
 def _terms(vectorizer: TfidfVectorizer) -> list[str]:
