@@ -4,8 +4,8 @@ Training data is every ATLAS technique and OWASP LLM/ML entry (names, our summar
 descriptions, crosswalk links, the shipped procedure sentences, tactics) plus every LabelledExample (ATLAS
 case-study steps and user-confirmed texts). The trained model is cached in
 ``AISMS_DATA_DIR/models/builtin/`` under a hash of exactly that data, so it is retrained only when the data
-changes - for instance after a user confirms an example or an ATLAS import. Named custom models (``aisms ai
-train --name``) live in ``AISMS_DATA_DIR/models/<name>/``.
+changes - for instance after a user confirms an example or an ATLAS import. Named custom models
+(``aisms ai train --name``) live in ``AISMS_DATA_DIR/models/<name>/``.
 """
 
 from __future__ import annotations
