@@ -11,13 +11,13 @@ changes - for instance after a user confirms an example or an ATLAS import. Name
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import orjson
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -63,7 +63,9 @@ class TrainingData:
             "label_texts": self.label_texts,
             "label_groups": self.label_groups,
         }
-        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()
+        # computed on every classification (is the cached model current?): orjson serialises the ~300 KB of
+        # training text about ten times faster than json.dumps
+        return hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def models_dir() -> Path:
