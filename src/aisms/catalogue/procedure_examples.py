@@ -63,8 +63,8 @@ def parse_procedures(text: str, filename: str) -> ProcedureExamples:
     for technique, sentences in document["techniques"].items():
         cleaned = []
         for position, sentence in enumerate(sentences):
-            text_ = " ".join(str(sentence).split())
-            key = text_.casefold()
+            normalised = " ".join(str(sentence).split())
+            key = normalised.casefold()
             if key in seen:
                 raise CatalogueError(
                     filename,
@@ -73,7 +73,7 @@ def parse_procedures(text: str, filename: str) -> ProcedureExamples:
                     field=technique,
                 )
             seen[key] = technique
-            cleaned.append(text_)
+            cleaned.append(normalised)
         by_technique[str(technique)] = tuple(cleaned)
     return ProcedureExamples(version=str(document["version"]), by_technique=by_technique)
 

@@ -14,7 +14,7 @@ import hashlib
 import re
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import orjson
@@ -53,7 +53,7 @@ class TrainingData:
     examples: list[LabelledText]
     label_texts: dict[str, list[str]]
     names: dict[str, str]  # label uid -> entry name
-    label_groups: dict[str, list[str]] = field(default_factory=dict)  # label uid -> ATLAS tactic uids
+    label_groups: dict[str, list[str]]  # label uid -> ATLAS tactic uids
 
     def digest(self, config: ModelConfig) -> str:
         payload = {
