@@ -11,7 +11,7 @@ from django.db import connection
 
 from aisms.apps.intel import bulk_sql
 from aisms.apps.intel.bulk_sql import _json, _sqlite_datetime
-from aisms.apps.intel.models import IntelItem
+from aisms.apps.intel.models import IngestRun, IntelEvent, IntelItem
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +80,57 @@ def test_copy_history_stores_the_rows_as_they_are_in_the_table(monkeypatch: pyte
             assert getattr(record, name) == getattr(item, name), name
         assert (record.history_type, record.history_user_id, record.history_date) == ("+", user.pk, at)
         assert record.history_change_reason is None
+
+
+def test_copy_first_versions_copies_only_objects_without_history_dated_and_attributed_by_the_row(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(bulk_sql, "LOOKUP_CHUNK", 2)
+    analyst, other = make_user("administrator"), make_user("administrator")
+    items = IntelItem.objects.bulk_create(
+        [
+            _item("malware", "malware--0", description="Old loader", created_by=analyst),
+            _item("malware", "malware--1", description="Scheduled", created_by=None),
+            _item("malware", "malware--2", description="Already versioned", created_by=analyst),
+        ]
+    )
+    for n, item in enumerate(items):  # each first seen at a different time
+        IntelItem.objects.filter(pk=item.pk).update(first_seen=datetime(2026, 10, 1 + n, 8, 0, tzinfo=UTC))
+    earlier = datetime(2026, 9, 1, tzinfo=UTC)
+    bulk_sql.copy_history(IntelItem, [items[2].pk], history_type="+", user_id=other.pk, at=earlier)
+
+    pks = [i.pk for i in items]
+    bulk_sql.copy_first_versions(IntelItem, pks, dated="first_seen", by="created_by")
+    bulk_sql.copy_first_versions(IntelItem, pks, dated="first_seen", by="created_by")  # again: nothing new
+    rows = {
+        r.id: (r.history_type, r.history_date, r.history_user_id, r.description)
+        for r in IntelItem.history.all()
+    }
+    assert IntelItem.history.count() == 3
+    assert rows == {
+        items[0].pk: ("+", datetime(2026, 10, 1, 8, 0, tzinfo=UTC), analyst.pk, "Old loader"),
+        items[1].pk: ("+", datetime(2026, 10, 2, 8, 0, tzinfo=UTC), None, "Scheduled"),
+        items[2].pk: ("+", earlier, other.pk, "Already versioned"),  # its own row was kept, not copied again
+    }
+
+
+def test_insert_per_row_writes_one_row_per_source_row_with_the_given_values(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(bulk_sql, "LOOKUP_CHUNK", 2)
+    items = IntelItem.objects.bulk_create([_item("malware", f"malware--{n}") for n in range(3)])
+    other = _item("malware", "malware--x")
+    other.save()
+    run = IngestRun.objects.create(format="stix", started_at=datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    at = datetime(2026, 11, 30, 9, 5, 30, 125000, tzinfo=UTC)
+    values = {"kind": "item-new", "vulnerability": None, "run": run.pk, "at": at, "detail": {"n": "✓"}}
+    bulk_sql.insert_per_row(IntelEvent, IntelItem, [i.pk for i in items], key="item", values=values)
+    events = list(IntelEvent.objects.order_by("item_id"))
+    assert [e.item_id for e in events] == [i.pk for i in items]  # one each, and none for the other item
+    assert other.pk not in {e.item_id for e in events}
+    for event in events:
+        assert (event.kind, event.vulnerability_id, event.run_id, event.at) == ("item-new", None, run.pk, at)
+        assert (event.detail, event.processed_at) == ({"n": "✓"}, None)
 
 
 def test_insert_writes_none_and_empty_values_as_the_orm_would() -> None:

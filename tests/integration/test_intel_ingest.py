@@ -149,28 +149,33 @@ def test_history_keeps_every_version_and_a_resighting_adds_none(tmp_path: Path) 
     first["description"] = "Text hidden in a retrieved page steers the model."
     services.ingest_path(analyst, "stix", _write(tmp_path, "v1.json", _bundle(first)))
     item = IntelItem.objects.get(kind="attack-pattern", external_id="AML.T0051")
-    created = item.history.get()
-    assert created.history_type == "+"
-    assert created.history_user == analyst
-    assert created.history_date == item.first_seen
+    assert item.created_by == analyst
+    assert not item.history.exists()  # the first version is the row itself until the item changes ...
+    _, shown = object_history("intel-item", str(item.pk))
+    assert [(e.action, e.user, e.at) for e in shown] == [("created", analyst.username, item.first_seen)]
+    values = {c.field: c.new for c in shown[0].changes}  # ... and is shown as the 'created' entry
     for name in ("title", "description", "tlp", "technique_uids", "references", "content_hash", "first_seen"):
-        assert getattr(created, name) == getattr(item, name)
+        assert values[name] == getattr(item, name)
+    assert "provenance" not in values  # the history does not keep sightings
 
     seen = item.last_seen
-    services.ingest_path(analyst, "stix", _write(tmp_path, "v1-again.json", _bundle(first)))
+    services.ingest_path(None, "stix", _write(tmp_path, "v1-again.json", _bundle(first)))
     item.refresh_from_db()
     assert item.last_seen > seen  # the sighting is recorded (last seen, provenance) ...
-    assert item.history.count() == 1  # ... but the content did not change, so no new version
+    assert not item.history.exists()  # ... but the content did not change, so no new version
 
     second = {**first, "description": "Instructions hidden in retrieved pages steer the model."}
-    services.ingest_path(analyst, "stix", _write(tmp_path, "v2.json", _bundle(second)))
+    services.ingest_path(None, "stix", _write(tmp_path, "v2.json", _bundle(second)))
     item.refresh_from_db()
     assert item.history.count() == 2
-    assert item.history.earliest("history_id").description == first["description"]
+    created = item.history.earliest("history_id")  # copied from the row just before it changed
+    assert (created.history_type, created.history_user) == ("+", analyst)
+    assert (created.history_date, created.description) == (item.first_seen, first["description"])
     changed = item.history.latest("history_id")
-    assert (changed.history_type, changed.description) == ("~", second["description"])
+    assert (changed.history_type, changed.history_user) == ("~", None)
+    assert changed.description == second["description"]
     _, shown = object_history("intel-item", str(item.pk))
-    assert [entry.action for entry in shown] == ["changed", "created"]
+    assert [(e.action, e.user) for e in shown] == [("changed", None), ("created", analyst.username)]
     assert {c.field: (c.old, c.new) for c in shown[0].changes} == {
         "description": (first["description"], second["description"]),
         "content_hash": (created.content_hash, item.content_hash),

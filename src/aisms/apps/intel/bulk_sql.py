@@ -1,6 +1,7 @@
 """Set-based writes for large feeds: parameterised INSERT/UPDATE through executemany, with the values
-adapted once per column; the matching django-simple-history rows, copied inside the database from the
-rows just written; and key-to-id lookups that build no model objects.
+adapted once per column; the matching django-simple-history rows (and rows that point at each new row,
+such as change-log events), written inside the database from the rows just stored; and key-to-id lookups
+that build no model objects.
 
 The ORM's bulk_create prepares every value through several layers (about ten times slower for the
 25,000-object STIX benchmark); these helpers keep the same columns, types and history rows. Only plain
@@ -136,6 +137,36 @@ def update(model: type[models.Model], objs: Sequence[Any], names: Sequence[str])
     _execute(sql, _rows(objs, columns, [[obj.pk for obj in objs]]))
 
 
+def insert_per_row(
+    model: type[models.Model],
+    source: type[models.Model],
+    pks: Sequence[int],
+    *,
+    key: str,
+    values: dict[str, Any],
+) -> None:
+    """One new row of model for each of the source rows with these primary keys (INSERT ... SELECT): its
+    `key` field points at that row, and the fields named in values hold those values (the same in every
+    row). The ids never travel back through Python, and no row is built there."""
+    quote = connection.ops.quote_name
+    pk = source._meta.pk
+    assert pk is not None  # noqa: S101  # every concrete model has a primary key
+    fixed = _columns(model, list(values))
+    targets = [quote(column) for _, column, _ in fixed] + [quote(str(_field(model, key).column))]
+    params = [
+        value if adapt is None else adapt(value)
+        for (_, _, adapt), value in zip(fixed, values.values(), strict=True)
+    ]
+    # Table and column names come from the model definitions; the values and ids are parameters.
+    key_column = quote(str(pk.column))
+    head = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(targets)}) "  # noqa: S608
+        f"SELECT {', '.join(['%s'] * len(fixed))}, {key_column} FROM {quote(source._meta.db_table)} "
+        f"WHERE {key_column} IN "
+    )
+    _copy_rows(head, pks, "", params)
+
+
 def ids_by(model: type[models.Model], key: str, values: Sequence[Any], **equal: Any) -> dict[Any, int]:
     """{key value: primary key} of the rows whose key column is one of values (and whose columns named
     in equal hold those plain values): one two-column SELECT per LOOKUP_CHUNK values, no model objects."""
@@ -157,11 +188,10 @@ def ids_by(model: type[models.Model], key: str, values: Sequence[Any], **equal: 
     return found
 
 
-def copy_history(
-    model: type[models.Model], pks: Sequence[int], *, history_type: str, user_id: int | None, at: datetime
-) -> None:
-    """The django-simple-history rows for objects just created ('+') or changed ('~'), copied inside the
-    database from the rows as stored (INSERT ... SELECT): the values never travel back through Python."""
+def _history_columns(model: type[models.Model]) -> tuple[list[str], list[str]]:
+    """The quoted columns of the model's history table that mirror its own fields (followed by
+    history_date, history_change_reason, history_type and history_user_id), and the model's own columns
+    they are copied from."""
     historical = model.history.model  # type: ignore[attr-defined]  # added by HistoricalRecords
     quote = connection.ops.quote_name
     targets: list[str] = []
@@ -174,6 +204,25 @@ def copy_history(
     targets += [
         quote(c) for c in ("history_date", "history_change_reason", "history_type", "history_user_id")
     ]
+    return targets, sources
+
+
+def _copy_rows(head: str, pks: Sequence[int], tail: str, params: Sequence[Any]) -> None:
+    with connection.cursor() as cursor:
+        for start in range(0, len(pks), LOOKUP_CHUNK):
+            chunk = list(pks[start : start + LOOKUP_CHUNK])
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"{head}({marks}){tail}", [*params, *chunk])
+
+
+def copy_history(
+    model: type[models.Model], pks: Sequence[int], *, history_type: str, user_id: int | None, at: datetime
+) -> None:
+    """The django-simple-history rows for objects just created ('+') or changed ('~'), copied inside the
+    database from the rows as stored (INSERT ... SELECT): the values never travel back through Python."""
+    historical = model.history.model  # type: ignore[attr-defined]  # added by HistoricalRecords
+    quote = connection.ops.quote_name
+    targets, sources = _history_columns(model)
     pk = model._meta.pk
     assert pk is not None  # noqa: S101  # every concrete model has a primary key
     stamp = connection.ops.adapt_datetimefield_value(at)
@@ -183,8 +232,31 @@ def copy_history(
         f"SELECT {', '.join(sources)}, %s, NULL, %s, %s FROM {quote(model._meta.db_table)} "
         f"WHERE {quote(str(pk.column))} IN "
     )
-    with connection.cursor() as cursor:
-        for start in range(0, len(pks), LOOKUP_CHUNK):
-            chunk = list(pks[start : start + LOOKUP_CHUNK])
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"{head}({marks})", [stamp, history_type, user_id, *chunk])
+    _copy_rows(head, pks, "", [stamp, history_type, user_id])
+
+
+def copy_first_versions(model: type[models.Model], pks: Sequence[int], *, dated: str, by: str) -> None:
+    """'+' history rows for those of the objects that have no history yet, copied from the rows as stored,
+    dated by the row's own `dated` column and attributed to the user its `by` column names.
+
+    For records whose first version stays on the row until they first change (feed items: most never
+    do): call it before writing the change, then copy_history(history_type='~') after it."""
+    historical = model.history.model  # type: ignore[attr-defined]  # added by HistoricalRecords
+    quote = connection.ops.quote_name
+    targets, sources = _history_columns(model)
+    pk = model._meta.pk
+    assert pk is not None  # noqa: S101  # every concrete model has a primary key
+    table, history_table, key = (
+        quote(model._meta.db_table),
+        quote(historical._meta.db_table),
+        quote(str(pk.column)),
+    )
+    stamp, user = quote(str(_field(model, dated).column)), quote(str(_field(model, by).column))
+    # Table and column names come from the model definitions; the ids are parameters.
+    head = (
+        f"INSERT INTO {history_table} ({', '.join(targets)}) "  # noqa: S608
+        f"SELECT {', '.join(f'{table}.{s}' for s in sources)}, {table}.{stamp}, NULL, '+', {table}.{user} "
+        f"FROM {table} WHERE {table}.{key} IN "
+    )
+    tail = f" AND NOT EXISTS (SELECT 1 FROM {history_table} h WHERE h.{key} = {table}.{key})"  # noqa: S608
+    _copy_rows(head, pks, tail, [])

@@ -45,7 +45,7 @@ _ITEM_CONTENT = (
     "observables",
 )
 _ITEM_UPDATE_FIELDS = (*_ITEM_CONTENT, "stix_id", "published", "last_seen", "provenance", "content_hash")
-_ITEM_CREATE_FIELDS = (*_ITEM_UPDATE_FIELDS, "source", "kind", "external_id", "first_seen")
+_ITEM_CREATE_FIELDS = (*_ITEM_UPDATE_FIELDS, "source", "kind", "external_id", "first_seen", "created_by")
 _EVENT_FIELDS = ("kind", "item", "vulnerability", "run", "at", "detail", "processed_at")
 
 
@@ -236,6 +236,18 @@ def _existing_ids(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]
     return found
 
 
+def _new_item_event(plan: Plan) -> dict[str, Any]:
+    """The change-log event of every item an ingest creates, but for the item (written with the items)."""
+    return {
+        "kind": "item-new",
+        "vulnerability": None,
+        "run": plan.run.pk,
+        "at": plan.now,
+        "detail": {},
+        "processed_at": None,
+    }
+
+
 def _upsert_items(
     plan: Plan, parsed: dict[tuple[str, str], ParsedItem], progress: Progress | None
 ) -> dict[str, int]:
@@ -244,6 +256,7 @@ def _upsert_items(
     source = plan.source
     default_tlp = source.default_tlp if source is not None else "clear"
     default_confidence = source.default_confidence if source is not None else None
+    user_id = plan.actor.pk if plan.actor is not None else None
     created: list[Any] = []
     changed: list[IntelItem] = []
     seen_again: list[IntelItem] = []
@@ -275,6 +288,7 @@ def _upsert_items(
                     last_seen=plan.now,
                     published=new.published,
                     provenance=[entry],
+                    created_by_id=user_id,
                     content_hash=content_hash(values),  # values holds exactly the _ITEM_CONTENT fields
                     **values,
                 )
@@ -316,20 +330,22 @@ def _upsert_items(
         else:
             seen_again.append(item)
     total = len(created) + len(changed) + len(seen_again)
-    user_id = plan.actor.pk if plan.actor is not None else None
+    # A new item's first version is its row (no history row yet); it is copied into the history, dated
+    # first_seen, just before the item first changes.
     for start in range(0, len(created), WRITE_BATCH):
         batch = created[start : start + WRITE_BATCH]
         bulk_sql.insert(IntelItem, batch, _ITEM_CREATE_FIELDS)
         ids = _existing_ids((i.kind, i.external_id) for i in batch)
         for row in batch:
             row.id = row.pk = ids[(row.kind, row.external_id)]
-        bulk_sql.copy_history(
-            IntelItem, [row.id for row in batch], history_type="+", user_id=user_id, at=plan.now
+        bulk_sql.insert_per_row(
+            IntelEvent, IntelItem, [row.id for row in batch], key="item", values=_new_item_event(plan)
         )
         if progress is not None:
             progress(start + len(batch), total)
     for start in range(0, len(changed), WRITE_BATCH):
         batch = changed[start : start + WRITE_BATCH]
+        bulk_sql.copy_first_versions(IntelItem, [i.pk for i in batch], dated="first_seen", by="created_by")
         bulk_sql.update(IntelItem, batch, _ITEM_UPDATE_FIELDS)
         bulk_sql.copy_history(
             IntelItem, [i.pk for i in batch], history_type="~", user_id=user_id, at=plan.now
@@ -341,8 +357,6 @@ def _upsert_items(
     plan.counts.updated += len(changed)
     plan.counts.unchanged += len(seen_again)
     plan.unchanged_items.update((i.kind, i.external_id) for i in seen_again)
-    for item in created:
-        plan.events.append(new_event(plan, "item-new", item.pk, detail={"title": item.title}))
     for item, fields in change_detail:
         plan.events.append(new_event(plan, "item-updated", item.pk, detail={"fields": fields}))
     every = [*created, *changed, *seen_again]

@@ -155,6 +155,17 @@ class IntelItem(models.Model):
     )
     provenance = models.JSONField(default=list, blank=True)
     content_hash = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(  # who ran the ingest that first stored it (none for a schedule)
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # read only with the item itself; an index would cost every bulk insert
+    )
+    # The first version lives on the row until the item first changes; the ingest then copies it into the
+    # history as the '+' row, dated first_seen and attributed to created_by (see FIRST_VERSION_ON_ROW in
+    # aisms.apps.web.history). Most feed items never change, so this halves what a large feed writes.
     history = HistoricalRecords(excluded_fields=["provenance", "last_seen"])
 
     class Meta:

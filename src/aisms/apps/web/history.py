@@ -146,6 +146,11 @@ HISTORY_MODELS: dict[str, type[models.Model]] = {
 
 _ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 
+# Models whose first version stays on the row until it first changes (then it is copied into the history
+# as the '+' row): the column that dates it and the one naming who created it. Feed items: most never
+# change, and a large feed would otherwise write every item twice.
+FIRST_VERSION_ON_ROW: dict[type[models.Model], tuple[str, str]] = {IntelItem: ("first_seen", "created_by")}
+
 
 @dataclass
 class FieldChange:
@@ -239,4 +244,30 @@ def object_history(
                 changes=changes,
             )
         )
+    if not records and model in FIRST_VERSION_ON_ROW:
+        first = _first_version_on_row(model, pk)
+        if first is not None:
+            items.append(first)
     return model, items
+
+
+def _first_version_on_row(model: type[models.Model], pk: int) -> HistoryItem | None:
+    """The 'created' entry of an object that has not changed since: its row, shown field by field as a '+'
+    history row would show it (the fields the history keeps)."""
+    dated, by = FIRST_VERSION_ON_ROW[model]
+    obj = model._default_manager.select_related(by).filter(pk=pk).first()
+    if obj is None:
+        return None
+    kept = {f.attname for f in model.history.model._meta.concrete_fields}  # type: ignore[attr-defined]
+    user = getattr(obj, by)
+    return HistoryItem(
+        at=getattr(obj, dated),
+        user=user.username if user is not None else None,
+        action=_ACTIONS["+"],
+        reason="",
+        changes=[
+            FieldChange(f.name, _label(model, f.name), None, getattr(obj, f.attname))
+            for f in model._meta.concrete_fields
+            if f.attname != "id" and f.attname in kept
+        ],
+    )
