@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from aisms.apps.catalogue import technique_classifier as service
 from aisms.apps.catalogue.models import CatalogueEntry, LabelledExample
+from aisms.apps.catalogue.tasks import RETRAIN_JOB
+from aisms.apps.jobs.models import Job
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +87,24 @@ def test_model_is_cached_on_disk_and_retrained_after_feedback(models_root: Path)
     assert any(e.text == text and e.label == "owasp-llm:2025:LLM01" for e in data.examples)
     similar = service.classify_text("hidden instructions in a web page the assistant retrieved")
     assert "owasp-llm:2025:LLM01" in [p.label for p in similar.ranked]
+
+
+def test_committed_feedback_queues_a_retraining_job_so_the_next_classification_finds_the_model_current(
+    django_capture_on_commit_callbacks,
+) -> None:
+    service.builtin_model()  # current for the data so far
+    editor = make_user("contributor")
+    text = "the intruders copied the deployed model's weights out of the inference server's storage bucket"
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        service.record_feedback(editor, text, "atlas:AML.T0024", correct=True)
+    assert len(callbacks) == 1  # queued only once the example is committed
+    job = Job.objects.get(name=RETRAIN_JOB)  # the tests' backend runs a job as soon as it is queued
+    assert (job.status, job.created_by, job.result["trained"]) == ("succeeded", editor, True)
+    assert f"{editor.username} confirmed an example as atlas:AML.T0024" in job.log
+    model, data, trained = service.refresh_builtin_model()
+    assert not trained  # the job left it current: nobody waits for training on the next classification
+    assert any(e.text == text for e in data.examples)
+    assert model is service.builtin_model()[0]
 
 
 def test_feedback_is_checked_and_denied_feedback_changes_nothing() -> None:

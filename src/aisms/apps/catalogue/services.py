@@ -19,6 +19,7 @@ from aisms.apps.catalogue.models import (
     CatalogueSource,
     LabelledExample,
 )
+from aisms.apps.catalogue.tasks import start_retraining
 from aisms.catalogue.atlas_import import parse_atlas_distribution
 from aisms.catalogue.atlas_merge import plan_atlas_update
 from aisms.catalogue.model import Catalogue, Entry, Link, Relation, SourceInfo
@@ -229,4 +230,6 @@ def import_atlas(text: str, filename: str, *, actor: User | None = None) -> Atla
             counts={k: v for k, v in result.__dict__.items() if isinstance(v, int)},
             imported_by=actor,
         )
+        reason = f"ATLAS {dist.version} imported with {len(dist.examples)} case-study examples"
+        transaction.on_commit(lambda: start_retraining(reason, actor))
     return result

@@ -128,6 +128,17 @@ def training_data() -> TrainingData:
 
 def builtin_model(config: ModelConfig | None = None) -> tuple[TechniqueClassifier, TrainingData]:
     """The built-in model for the current data: from memory, else from disk, else trained and saved."""
+    model, data, _ = refresh_builtin_model(config)
+    return model, data
+
+
+def refresh_builtin_model(
+    config: ModelConfig | None = None,
+) -> tuple[TechniqueClassifier, TrainingData, bool]:
+    """``builtin_model``, and whether it had to be trained (the stored data changed since it was saved).
+
+    After feedback or an ATLAS import the job ``catalogue.retrain_classifier`` calls this, so the next
+    classification usually finds the new model on disk instead of training it while a user waits."""
     data = training_data()
     config = config or builtin_config(len(data.examples))
     digest = data.digest(config)
@@ -136,7 +147,7 @@ def builtin_model(config: ModelConfig | None = None) -> tuple[TechniqueClassifie
     with _lock:
         cached = _cache.get(key)
         if cached and cached[0] == digest:
-            return cached[1], data
+            return cached[1], data, False
         model = None
         hash_file = directory / _HASH_FILE
         if hash_file.is_file() and hash_file.read_text(encoding="utf-8").strip() == digest:
@@ -144,6 +155,7 @@ def builtin_model(config: ModelConfig | None = None) -> tuple[TechniqueClassifie
                 model = TechniqueClassifier.load(directory)
             except ModelStoreError:
                 model = None  # damaged cache: train afresh
+        trained = model is None
         if model is None:
             model = TechniqueClassifier(config).fit(
                 data.examples, label_texts=data.label_texts, label_groups=data.label_groups
@@ -151,7 +163,7 @@ def builtin_model(config: ModelConfig | None = None) -> tuple[TechniqueClassifie
             model.save(directory)
             hash_file.write_text(digest + "\n", encoding="utf-8")
         _cache[key] = (digest, model)
-        return model, data
+        return model, data, trained
 
 
 def classify_text(text: str, k: int = 5) -> Classification:
@@ -181,9 +193,12 @@ def entry_names(labels: list[str]) -> dict[str, str]:
 def record_feedback(user: User, text: str, technique_uid: str, *, correct: bool) -> LabelledExample:
     """Store a text a user confirmed (``correct=True``) or corrected to ``technique_uid`` as an example.
 
-    Either way the stored label is the technique the user says is right; it joins the training data, so
-    the next classification retrains the built-in model.
+    Either way the stored label is the technique the user says is right; it joins the training data. Once
+    it is committed the retraining job is queued, so the next classification finds the model up to date
+    (or, should it come first, retrains it itself).
     """
+    from aisms.apps.catalogue.tasks import start_retraining  # the job module imports this one
+
     require(user, Action.EDIT)
     text = text.strip()
     if not text:
@@ -196,12 +211,15 @@ def record_feedback(user: User, text: str, technique_uid: str, *, correct: bool)
     ):
         raise ValidationError({"technique": [f"{technique_uid!r} is not an ATLAS technique or OWASP entry"]})
     with transaction.atomic():
-        return LabelledExample.objects.create(
+        example = LabelledExample.objects.create(
             technique=entry,
             text=text,
             origin="user",
             case_study_name=f"{'confirmed' if correct else 'corrected'} by {user.username}",
         )
+        reason = f"{user.username} {'confirmed' if correct else 'corrected'} an example as {entry.uid}"
+        transaction.on_commit(lambda: start_retraining(reason, user))
+    return example
 
 
 def load_named(name: str) -> TechniqueClassifier:
@@ -224,5 +242,6 @@ __all__ = [
     "load_named",
     "model_dir",
     "record_feedback",
+    "refresh_builtin_model",
     "training_data",
 ]
