@@ -36,8 +36,9 @@ def test_classify_text_and_confirm_a_technique(page: Page, aisms_server: AismsSe
     expect(ranked.first).to_contain_text("Evidence:")
     page.screenshot(path=str(ARTIFACTS_DIR / "classify-result.png"), full_page=True)
 
-    # When she confirms it, it is stored as a training example
-    confirm.click()
+    # When she confirms it, it is stored as a training example; the retraining job then runs in the
+    # server's worker thread, beside the requests, which wait longer on a busy test machine
+    confirm.click(timeout=90_000)
     expect(page.get_by_role("status")).to_contain_text(
         "Confirmed atlas:AML.T0051 LLM Prompt Injection: saved as a training example."
     )
