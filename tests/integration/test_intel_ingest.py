@@ -157,6 +157,7 @@ def test_history_keeps_every_version_and_a_resighting_adds_none(tmp_path: Path) 
     for name in ("title", "description", "tlp", "technique_uids", "references", "content_hash", "first_seen"):
         assert values[name] == getattr(item, name)
     assert "provenance" not in values  # the history does not keep sightings
+    assert values["created_by"] == str(analyst)  # a link is shown by name, not by id
 
     seen = item.last_seen
     services.ingest_path(None, "stix", _write(tmp_path, "v1-again.json", _bundle(first)))

@@ -74,7 +74,7 @@ def test_the_demo_intel_was_first_seen_over_at_least_six_weeks(demo: Loaded) -> 
         assert item.published is None or item.first_seen > item.published
         assert all(dt.datetime.fromisoformat(p["seen_at"]) >= item.first_seen for p in item.provenance)
         assert {e.at for e in item.events.all()} == {item.first_seen}
-        assert all(h.history_date == item.first_seen for h in item.history.all())
+        assert all(h.history_date == h.first_seen == item.first_seen for h in item.history.all())
 
 
 def test_what_changed_shows_decisions_and_rescores_in_earlier_weeks(amira: User) -> None:

@@ -138,7 +138,7 @@ def _spread_intel(now: dt.datetime) -> None:
             seen = published + FEED_LAG
         seen = min(seen, last_seen)
         IntelItem.objects.filter(pk=pk).update(first_seen=seen)
-        IntelItem.history.filter(id=pk).update(history_date=seen)
+        IntelItem.history.filter(id=pk).update(history_date=seen, first_seen=seen)
         Vulnerability.history.filter(item_id=pk).update(history_date=seen)
         IntelEvent.objects.filter(item_id=pk, processed_at=now).update(
             at=seen, processed_at=min(seen + CORRELATION_LAG, now)

@@ -179,11 +179,22 @@ def _label(model: type[models.Model], field_name: str) -> str:
 
 
 def _readable(model: type[models.Model], change: FieldChange) -> FieldChange:
-    """A many-to-many change as the names of the related objects instead of rows of the link table."""
+    """A foreign key as the name of the object it points at, and a many-to-many change as the names of the
+    related objects, instead of ids and rows of the link table."""
     try:
         field = model._meta.get_field(change.field)
     except FieldDoesNotExist:
         return change
+    if isinstance(field, models.ForeignKey):
+        ids = [v for v in (change.old, change.new) if v is not None and not isinstance(v, models.Model)]
+        found = field.related_model._default_manager.in_bulk(ids) if ids else {}
+
+        def name(value: Any) -> Any:
+            if value is None or isinstance(value, models.Model):
+                return None if value is None else str(value)
+            return str(found.get(value, f"#{value}"))
+
+        return FieldChange(change.field, change.label, name(change.old), name(change.new))
     if not field.many_to_many or not isinstance(field, models.ManyToManyField):
         return change
     key = field.m2m_reverse_field_name()
@@ -231,7 +242,7 @@ def object_history(
             ]
         elif record.history_type == "+":
             changes = [
-                FieldChange(f.name, _label(model, f.name), None, getattr(record, f.attname))
+                _readable(model, FieldChange(f.name, _label(model, f.name), None, getattr(record, f.attname)))
                 for f in model._meta.concrete_fields
                 if f.attname not in ("id",) and hasattr(record, f.attname)
             ]
@@ -266,7 +277,7 @@ def _first_version_on_row(model: type[models.Model], pk: int) -> HistoryItem | N
         action=_ACTIONS["+"],
         reason="",
         changes=[
-            FieldChange(f.name, _label(model, f.name), None, getattr(obj, f.attname))
+            _readable(model, FieldChange(f.name, _label(model, f.name), None, getattr(obj, f.attname)))
             for f in model._meta.concrete_fields
             if f.attname != "id" and f.attname in kept
         ],
