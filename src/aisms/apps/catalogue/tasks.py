@@ -25,7 +25,8 @@ def retrain_classifier_job(ctx: JobContext, *, reason: str = "", **_: Any) -> di
     model, data, trained = technique_classifier.refresh_builtin_model()
     seconds = round(time.perf_counter() - started, 1)
     state = "trained" if trained else "already up to date"
-    ctx.log(f"{state}: {len(model.labels)} labels, {len(data.examples)} labelled examples ({seconds} s)")
+    examples = f"{len(data.examples)} labelled example{'' if len(data.examples) == 1 else 's'}"
+    ctx.log(f"{state}: {len(model.labels)} labels, {examples} ({seconds} s)")
     return {
         "trained": trained,
         "labels": len(model.labels),
