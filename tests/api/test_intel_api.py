@@ -148,6 +148,17 @@ def test_item_filters_and_detail(seeded: IntelSource) -> None:
     assert client.get(f"{API}/items/999999").status_code == 404
 
 
+def test_the_change_log_names_each_events_item(seeded: IntelSource) -> None:
+    client = token_client(make_user("auditor"))
+    events = client.get(f"{API}/events?unprocessed=true").json()["items"]
+    new = [e for e in events if e["kind"] == "item-new"]
+    assert new
+    rapid_reset = next(e for e in new if e["item_external_id"] == "CVE-2023-44487")
+    item = IntelItem.objects.get(pk=rapid_reset["item_id"])
+    assert (rapid_reset["item_kind"], rapid_reset["item_title"]) == ("vulnerability", item.title)
+    assert rapid_reset["run_id"] == IngestRun.objects.get(source=seeded).pk
+
+
 def test_upload_size_limit_bad_file_and_sniffing(settings: Any) -> None:
     client = token_client(make_user("contributor"))
     bad = SimpleUploadedFile("bundle.json", b'{"type": "bundle", "id": "bundle--1", "objects": [{"type": ')

@@ -159,11 +159,26 @@ class EventOut(Schema):
     id: int
     kind: str
     item_id: int
+    item_kind: str
+    item_external_id: str
+    item_title: str
     vulnerability_id: int | None
     run_id: int
     at: datetime
     detail: dict[str, Any]
     processed_at: datetime | None
+
+    @staticmethod
+    def resolve_item_kind(obj: IntelEvent) -> str:
+        return obj.item.kind
+
+    @staticmethod
+    def resolve_item_external_id(obj: IntelEvent) -> str:
+        return obj.item.external_id
+
+    @staticmethod
+    def resolve_item_title(obj: IntelEvent) -> str:
+        return obj.item.title
 
 
 class TextReportIn(Schema):
