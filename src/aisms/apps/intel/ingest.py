@@ -345,7 +345,8 @@ def _upsert_items(
             progress(start + len(batch), total)
     for start in range(0, len(changed), WRITE_BATCH):
         batch = changed[start : start + WRITE_BATCH]
-        bulk_sql.copy_first_versions(IntelItem, [i.pk for i in batch], dated="first_seen", by="created_by")
+        dated, by = IntelItem.FIRST_VERSION_ON_ROW
+        bulk_sql.copy_first_versions(IntelItem, [i.pk for i in batch], dated=dated, by=by)
         bulk_sql.update(IntelItem, batch, _ITEM_UPDATE_FIELDS)
         bulk_sql.copy_history(
             IntelItem, [i.pk for i in batch], history_type="~", user_id=user_id, at=plan.now

@@ -164,9 +164,10 @@ class IntelItem(models.Model):
         db_index=False,  # read only with the item itself; an index would cost every bulk insert
     )
     # The first version lives on the row until the item first changes; the ingest then copies it into the
-    # history as the '+' row, dated first_seen and attributed to created_by (see FIRST_VERSION_ON_ROW in
-    # aisms.apps.web.history). Most feed items never change, so this halves what a large feed writes.
+    # history as the '+' row, dated first_seen and attributed to created_by, and the history page shows an
+    # unchanged item's row as its 'created' entry. Most feed items never change: a large feed writes half.
     history = HistoricalRecords(excluded_fields=["provenance", "last_seen"])
+    FIRST_VERSION_ON_ROW = ("first_seen", "created_by")  # (dated by, created by): one place for both users
 
     class Meta:
         ordering = ["-last_seen", "-pk"]

@@ -149,7 +149,7 @@ _ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 # Models whose first version stays on the row until it first changes (then it is copied into the history
 # as the '+' row): the column that dates it and the one naming who created it. Feed items: most never
 # change, and a large feed would otherwise write every item twice.
-FIRST_VERSION_ON_ROW: dict[type[models.Model], tuple[str, str]] = {IntelItem: ("first_seen", "created_by")}
+FIRST_VERSION_ON_ROW: dict[type[models.Model], tuple[str, str]] = {IntelItem: IntelItem.FIRST_VERSION_ON_ROW}
 
 
 @dataclass
